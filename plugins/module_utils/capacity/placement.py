@@ -1,0 +1,205 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+"""Place many VM requests on many hosts (``vm_plan``): pack or spread, with reasons for what does not fit.
+
+``pack`` puts each request on the first host that holds it, hosts already in use first and then the biggest,
+so a fleet fills as few hosts as it can. ``spread`` puts each request on the host whose tighter resource (vCPUs
+or general memory) has the largest free fraction, so load evens out. Both are deterministic for the same input:
+ties go by host name and requests are taken in the order given.
+"""
+
+import heapq
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import fleet_index
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import host_record, public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+
+STRATEGIES = ("pack", "spread")
+
+
+def _pack_key(state):
+    used = state.vcpus_used / state.vcpu_budget if state.vcpu_budget > 0 else 0
+    return (not state.vms, -used, -state.vcpu_budget, -state.general_budget, state.name)
+
+
+def _spread_score(state):
+    cpu = state.free_vcpus / state.vcpu_budget if state.vcpu_budget > 0 else 0
+    mem = state.free_general / state.general_budget if state.general_budget > 0 else 0
+    return min(cpu, mem)
+
+
+class _Group:
+    """Hosts that pass one request filter (pool, zone, host tags), indexed for the strategy."""
+
+    def __init__(self, planner, members):
+        self.members = sorted(members, key=lambda i: _pack_key(planner.states[i]))
+        self.position = {host: pos for pos, host in enumerate(self.members)}
+        if planner.strategy == "pack":
+            self.tree = fleet_index.MaxTree([planner.vectors[i] for i in self.members])
+        else:
+            self.heap = [(-_spread_score(planner.states[i]), planner.states[i].name, i, 0) for i in self.members]
+            heapq.heapify(self.heap)
+
+
+class Planner:
+    def __init__(self, states, strategy):
+        self.states = states
+        self.strategy = strategy
+        self.vectors = [fleet_index.host_vector(s) for s in states]
+        self.versions = [0] * len(states)
+        self.groups = {}
+        self.placements = []
+        self.unplaced = []
+
+    def _group(self, request):
+        key = (request.get("pool"), request.get("zone"), tuple(sorted(request.get("host_tags") or [])))
+        if key not in self.groups:
+            pool, zone, tags = key
+            members = [
+                i
+                for i, s in enumerate(self.states)
+                if (pool is None or s.pool == pool) and (zone is None or s.zone == zone) and set(tags) <= set(s.tags)
+            ]
+            self.groups[key] = _Group(self, members)
+        return self.groups[key]
+
+    def _commit(self, index, alloc):
+        state = self.states[index]
+        state.commit(alloc)
+        self.vectors[index] = fleet_index.host_vector(state)
+        self.versions[index] += 1
+        for group in self.groups.values():
+            pos = group.position.get(index)
+            if pos is None:
+                continue
+            if self.strategy == "pack":
+                group.tree.update(pos, self.vectors[index])
+            else:
+                heapq.heappush(group.heap, (-_spread_score(state), state.name, index, self.versions[index]))
+        self.placements.append(alloc)
+
+    def _try(self, index, request, errors):
+        try:
+            return fit(self.states[index], request)
+        except CapacityError as exc:
+            errors[index] = exc
+            return None
+
+    def _place_pack(self, group, request, need, errors):
+        pos = group.tree.first_fit(need)
+        while pos >= 0:
+            index = group.members[pos]
+            alloc = self._try(index, request, errors)
+            if alloc is not None:
+                return index, alloc
+            pos = group.tree.first_fit(need, pos + 1)
+        return None, None
+
+    def _place_spread(self, group, request, need, errors):
+        aside, found = [], (None, None)
+        while group.heap:
+            entry = heapq.heappop(group.heap)
+            index, version = entry[2], entry[3]
+            if version != self.versions[index]:
+                continue  # superseded by a newer entry for the same host
+            aside.append(entry)
+            if fleet_index.dominates(self.vectors[index], need):
+                alloc = self._try(index, request, errors)
+                if alloc is not None:
+                    aside.pop()
+                    found = (index, alloc)
+                    break
+        for entry in aside:
+            heapq.heappush(group.heap, entry)
+        return found
+
+    def place(self, request):
+        group = self._group(request)
+        if not group.members:
+            self.unplaced.append(_filtered_out(request))
+            return
+        need = fleet_index.request_vector(request)
+        errors = {}
+        place = self._place_pack if self.strategy == "pack" else self._place_spread
+        index, alloc = place(group, request, need, errors)
+        if alloc is not None:
+            self._commit(index, alloc)
+            return
+        self.unplaced.append(self._closest(group, request, need, errors))
+
+    def _closest(self, group, request, need, errors):
+        """The host that got furthest through the checks, with the smallest shortfall there."""
+        best = None
+        for index in group.members:
+            if index in errors:
+                exc = errors[index]
+                key = (-exc.stage, exc.shortfall, self.states[index].name)
+            else:
+                component, shortfall = fleet_index.first_short(self.vectors[index], need)
+                if component is None:
+                    # Both strategies try every host that passes the cheap check, so this is a safety net only.
+                    if self._try(index, request, errors) is not None:
+                        continue
+                    exc = errors[index]
+                    key = (-exc.stage, exc.shortfall, self.states[index].name)
+                else:
+                    key = (-fleet_index.COMPONENT_STAGE[component], shortfall, self.states[index].name)
+            if best is None or key < best[0]:
+                best = (key, index)
+        index = best[1]
+        exc = errors.get(index)
+        if exc is None:
+            self._try(index, request, errors)
+            exc = errors[index]
+        return {"name": request["name"], "reason": str(exc), "closest_host": exc.host, "resource": exc.resource}
+
+
+def _filtered_out(request):
+    wanted = []
+    for key in ("pool", "zone"):
+        if request.get(key):
+            wanted.append(f"{key}={request[key]}")
+    if request.get("host_tags"):
+        wanted.append(f"host_tags={','.join(request['host_tags'])}")
+    return {
+        "name": request["name"],
+        "reason": f"no VM host matches {' '.join(wanted) or 'the request'}.",
+        "closest_host": None,
+        "resource": "filter",
+    }
+
+
+def plan(hosts: list, requests: list, strategy: str = "pack") -> dict:
+    """Place normalised ``requests`` on host records; return placements, unplaced reasons and updated records."""
+    if strategy not in STRATEGIES:
+        raise SpecError("strategy", strategy, f"is not a placement strategy; use one of {', '.join(STRATEGIES)}")
+    if not isinstance(hosts, list):
+        raise SpecError("hosts", hosts, "is not a list of host records")
+    states, names, vm_hosts = [], set(), {}
+    for i, record in enumerate(hosts):
+        state = parse_host(record, f"hosts[{i}]")
+        if state.name in names:
+            raise SpecError(f"hosts[{i}].name", state.name, "names another host of the list; host names are unique")
+        names.add(state.name)
+        for vm in state.vms:
+            vm_hosts.setdefault(vm["name"], state.name)
+        states.append(state)
+    for i, request in enumerate(requests):
+        if request["name"] in vm_hosts:
+            raise SpecError(
+                f"requests[{i}].name", request["name"], f"is already a VM on host {vm_hosts[request['name']]}"
+            )
+    planner = Planner(states, strategy)
+    for request in requests:
+        planner.place(request)
+    return {
+        "placements": [public_alloc(a) for a in planner.placements],
+        "unplaced": planner.unplaced,
+        "hosts": [host_record(s) for s in states],
+    }

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+"""The host record as modules return it: the input record with MAAS-shaped computed blocks filled in.
+
+``total`` is what the host has, ``used`` what its VMs take, ``available`` what the policy still allows
+(after overcommit ratios, reserved resources and the hugepage pool), as MAAS reported for its VM hosts.
+Memory is MiB, storage bytes, page sizes bytes.
+"""
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import MIB
+
+_INTERNAL = ("memory_by_node",)
+
+
+def public_alloc(alloc: dict) -> dict:
+    """A VM allocation without the bookkeeping fields the core keeps for itself."""
+    out = {k: v for k, v in alloc.items() if k not in _INTERNAL}
+    out.setdefault("notes", [])
+    return out
+
+
+def _node_block(state, node):
+    pinned = [c for c in node.cpus if c in state.pinned]
+    general_total = max(0, node.memory - node.hugepage_pool)
+    bound = state.bound_general.get(node.node_id, 0)
+    vms = sorted(
+        {
+            vm["name"]
+            for vm in state.vms
+            if node.node_id in vm["numanode_set"]
+        }
+    )
+    return {
+        "node_id": node.node_id,
+        "cpus": [
+            {
+                "id": cpu.id,
+                "core": cpu.core,
+                "socket": cpu.socket,
+                "siblings": list(cpu.siblings),
+                "online": cpu.online,
+                "isolated": cpu.isolated,
+            }
+            for cpu in sorted(state.cpus.values(), key=lambda c: c.id)
+            if cpu.node == node.node_id
+        ],
+        "cores": {"free": [c for c in node.cpus if c not in state.pinned], "allocated": pinned},
+        "memory": {
+            "total": node.memory,
+            "general": {"total": general_total, "allocated": bound, "free": max(0, state.node_general_free(node))},
+            "hugepages": [
+                {
+                    "page_size": size,
+                    "total": count,
+                    "allocated": state.pages_used.get((node.node_id, size), 0),
+                    "free": state.free_pages(node, size),
+                }
+                for size, count in sorted(node.pages.items())
+            ],
+        },
+        "vms": vms,
+    }
+
+
+def host_record(state) -> dict:
+    pools = list(state.pools.values())
+    default = state.default_pool()
+    hugepages_used = sum(size * count for (_, size), count in state.pages_used.items()) // MIB
+    storage_used = sum(p.used + p.planned for p in pools)
+    record = dict(state.record)
+    record.update(
+        {
+            "name": state.name,
+            "type": state.record.get("type") or "manual",
+            "pool": state.pool,
+            "zone": state.zone,
+            "tags": list(state.tags),
+            "cpu_over_commit_ratio": state.cpu_ratio,
+            "memory_over_commit_ratio": state.memory_ratio,
+            "reserved": {"cores": state.reserved_cores, "memory": state.reserved_memory},
+            "default_storage_pool": default.name if default else None,
+            "numa": [_node_block(state, node) for node in state.nodes],
+            "storage_pools": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "path": p.path,
+                    "total": p.total,
+                    "used": p.used + p.planned,
+                    "available": p.free,
+                    "default": p is default,
+                    "tags": list(p.tags),
+                }
+                for p in pools
+            ],
+            "interfaces": [
+                {
+                    "name": i.name,
+                    "type": i.type,
+                    "numa_node": i.numa_node,
+                    "default": i.default,
+                    "sriov_max_vf": i.sriov_max_vf,
+                    "sriov_used_vf": i.sriov_used_vf + i.planned_vf,
+                    "networks": list(i.networks),
+                    "vlans": list(i.vlans),
+                    "subnets": [str(s) for s in i.subnets],
+                    "spaces": list(i.spaces),
+                }
+                for i in state.interfaces
+            ],
+            "vms": [public_alloc(vm) for vm in state.vms],
+            "total": {
+                "cores": state.online_cores,
+                "memory": state.memory_total,
+                "local_storage": sum(p.total for p in pools),
+                "vcpus": state.vcpu_budget,
+                "hugepages": state.hugepage_pool,
+            },
+            "used": {
+                "cores": state.vcpus_used,
+                "memory": state.general_used,
+                "local_storage": storage_used,
+                "vcpus": state.vcpus_used,
+                "hugepages": hugepages_used,
+            },
+            "available": {
+                "cores": max(0, state.free_vcpus),
+                "memory": max(0, state.free_general),
+                "local_storage": sum(max(0, p.free) for p in pools),
+                "vcpus": max(0, state.free_vcpus),
+                "hugepages": state.hugepage_pool - hugepages_used,
+            },
+        }
+    )
+    return record

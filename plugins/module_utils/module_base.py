@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one base every vmfleet.hosts module builds on (the amazon.aws way), so each module stays a thin shell.
+
+Its job is the boundary: the core raises plain errors that already name the option, the resource and the figures;
+here they become ``fail_json`` results, with the same message and the figures as separate keys for playbooks
+that want to branch on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError, PolicyError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+
+
+def _plain(value):
+    """A figure safe to put in a module result (numbers, strings, lists of them), else its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
+
+
+class VmFleetModule(AnsibleModule):
+    """AnsibleModule plus the translation of the core's errors into failures."""
+
+    @contextlib.contextmanager
+    def core_errors(self):
+        """Fail the task with the core's own message when user input or capacity is refused."""
+        try:
+            yield
+        except SpecError as error:
+            self.fail_json(msg=str(error), option=error.option, reason=error.reason)
+        except PolicyError as error:
+            self.fail_json(msg=str(error), option=error.option, reason=error.reason)
+        except CapacityError as error:
+            self.fail_json(
+                msg=str(error),
+                host=error.host,
+                resource=error.resource,
+                allowed=_plain(error.allowed),
+                free=_plain(error.free),
+                requested=_plain(error.requested),
+            )
