@@ -8,6 +8,8 @@ BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
+# pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
+export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 

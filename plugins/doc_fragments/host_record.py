@@ -20,8 +20,8 @@ options:
         return (MAAS-shaped, see C(docs/host_record.md) in the collection).
       - A registered result can be passed back as is. The computed blocks (O(hosts[].total), O(hosts[].used),
         O(hosts[].available), O(hosts[].numa[].memory.general), the C(allocated)/C(free) figures of
-        O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted, ignored and recomputed from the rest of the
-        record and its O(hosts[].vms).
+        O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted,
+        ignored and recomputed from the rest of the record and its O(hosts[].vms).
       - "Units are the MAAS ones: memory in MiB, storage in bytes, hugepage sizes in bytes, all as whole numbers."
     type: list
     elements: dict
@@ -38,11 +38,13 @@ options:
         choices: [libvirt, lxd, manual]
         default: manual
       pool:
-        description: Resource pool the host belongs to (MAAS C(pool)); requests with a C(pool) only go to hosts of that pool.
+        description:
+          - Resource pool the host belongs to (MAAS C(pool)); requests with a C(pool) only go to hosts of that pool.
         type: str
         default: default
       zone:
-        description: Availability zone of the host (MAAS C(zone)); requests with a C(zone) only go to hosts of that zone.
+        description:
+          - Availability zone of the host (MAAS C(zone)); requests with a C(zone) only go to hosts of that zone.
         type: str
         default: default
       tags:

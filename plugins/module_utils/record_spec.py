@@ -17,140 +17,127 @@ import copy
 
 
 def _str(**kwargs):
-    return dict(type="str", **kwargs)
+    return {"type": "str", **kwargs}
 
 
 def _int(**kwargs):
-    return dict(type="int", **kwargs)
+    return {"type": "int", **kwargs}
 
 
 def _bool(**kwargs):
-    return dict(type="bool", **kwargs)
+    return {"type": "bool", **kwargs}
 
 
 def _list(elements, **kwargs):
-    return dict(type="list", elements=elements, **kwargs)
+    return {"type": "list", "elements": elements, **kwargs}
 
 
 def _dicts(options, **kwargs):
-    return dict(type="list", elements="dict", options=options, **kwargs)
+    return {"type": "list", "elements": "dict", "options": options, **kwargs}
 
 
 def _dict(options, **kwargs):
-    return dict(type="dict", options=options, **kwargs)
+    return {"type": "dict", "options": options, **kwargs}
 
 
 def _capacity_block():
-    return _dict(
-        dict(
-            cores=_int(),
-            vcpus=_int(),
-            memory=_int(),
-            hugepages=_int(),
-            local_storage=_int(),
-        )
-    )
+    return _dict({"cores": _int(), "vcpus": _int(), "memory": _int(), "hugepages": _int(), "local_storage": _int()})
 
 
-_NUMA_NODE = dict(
-    node_id=_int(required=True),
-    cpus=dict(type="raw"),
-    memory=_dict(
-        dict(
-            total=_int(required=True),
-            general=_dict(dict(total=_int(), allocated=_int(), free=_int())),
-            hugepages=_dicts(
-                dict(
-                    page_size=_int(required=True),
-                    total=_int(required=True),
-                    allocated=_int(),
-                    free=_int(),
-                )
+_NUMA_NODE = {
+    "node_id": _int(required=True),
+    "cpus": {"type": "raw"},
+    "memory": _dict(
+        {
+            "total": _int(required=True),
+            "general": _dict({"total": _int(), "allocated": _int(), "free": _int()}),
+            "hugepages": _dicts(
+                {"page_size": _int(required=True), "total": _int(required=True), "allocated": _int(), "free": _int()}
             ),
-        ),
+        },
         required=True,
     ),
-    cores=_dict(dict(free=_list("int"), allocated=_list("int"))),
-    vms=_list("str"),
-)
+    "cores": _dict({"free": _list("int"), "allocated": _list("int")}),
+    "vms": _list("str"),
+}
 
-_STORAGE_POOL = dict(
-    name=_str(required=True),
-    type=_str(default="dir"),
-    path=_str(),
-    total=_int(required=True),
-    used=_int(default=0),
-    available=_int(),
-    default=_bool(default=False),
-    tags=_list("str"),
-)
+_STORAGE_POOL = {
+    "name": _str(required=True),
+    "type": _str(default="dir"),
+    "path": _str(),
+    "total": _int(required=True),
+    "used": _int(default=0),
+    "available": _int(),
+    "default": _bool(default=False),
+    "tags": _list("str"),
+}
 
-_INTERFACE = dict(
-    name=_str(required=True),
-    type=_str(default="physical"),
-    numa_node=_int(),
-    default=_bool(default=False),
-    sriov_max_vf=_int(default=0),
-    sriov_used_vf=_int(default=0),
-    networks=_list("str"),
-    vlans=_list("int"),
-    subnets=_list("str"),
-    spaces=_list("str"),
-)
+_INTERFACE = {
+    "name": _str(required=True),
+    "type": _str(default="physical"),
+    "numa_node": _int(),
+    "default": _bool(default=False),
+    "sriov_max_vf": _int(default=0),
+    "sriov_used_vf": _int(default=0),
+    "networks": _list("str"),
+    "vlans": _list("int"),
+    "subnets": _list("str"),
+    "spaces": _list("str"),
+}
 
 # One VM's allocation: the shape of vm_plan's placements[] and of every host's vms[].
-_ALLOCATION = dict(
-    name=_str(required=True),
-    host=_str(),
-    planned=_bool(),
-    cores=_int(),
-    pinned_cores=_list("int"),
-    memory=_int(),
-    hugepages_backed=_bool(),
-    hugepages=_dicts(dict(node_id=_int(), page_size=_int(), count=_int())),
-    numanode_set=_list("int"),
-    spans_numa_nodes=_bool(),
-    disks=_dicts(dict(name=_str(), pool=_str(), size=_int())),
-    interfaces=_dicts(
-        dict(
-            name=_str(),
-            host_interface=_str(),
-            mode=_str(),
-            network=_str(),
-            bridge=_str(),
-            space=_str(),
-            subnet=_str(),
-            vlan=_int(),
-            ip=_str(),
-            mac=_str(),
-            macvlan_mode=_str(),
-            vf=_bool(),
-        )
+_ALLOCATION = {
+    "name": _str(required=True),
+    "host": _str(),
+    "planned": _bool(),
+    "cores": _int(),
+    "pinned_cores": _list("int"),
+    "memory": _int(),
+    "hugepages_backed": _bool(),
+    "hugepages": _dicts({"node_id": _int(), "page_size": _int(), "count": _int()}),
+    "numanode_set": _list("int"),
+    "spans_numa_nodes": _bool(),
+    "disks": _dicts({"name": _str(), "pool": _str(), "size": _int()}),
+    "interfaces": _dicts(
+        {
+            "name": _str(),
+            "host_interface": _str(),
+            "mode": _str(),
+            "network": _str(),
+            "bridge": _str(),
+            "space": _str(),
+            "subnet": _str(),
+            "vlan": _int(),
+            "ip": _str(),
+            "mac": _str(),
+            "macvlan_mode": _str(),
+            "vf": _bool(),
+        }
     ),
-    power_state=_str(),
-    pool=_str(),
-    tags=_list("str"),
-    notes=_list("str"),
-)
+    "power_state": _str(),
+    "pool": _str(),
+    "tags": _list("str"),
+    "notes": _list("str"),
+}
 
-_HOST_RECORD = dict(
-    name=_str(required=True),
-    type=_str(choices=["libvirt", "lxd", "manual"], default="manual"),
-    pool=_str(default="default"),
-    zone=_str(default="default"),
-    tags=_list("str"),
-    cpu_over_commit_ratio=dict(type="float", default=1.0),
-    memory_over_commit_ratio=dict(type="float", default=1.0),
-    reserved=_dict(dict(cores=_int(default=0), memory=_int(default=0))),
-    default_storage_pool=_str(),
-    numa=_dicts(_NUMA_NODE, required=True),
-    storage_pools=_dicts(_STORAGE_POOL),
-    interfaces=_dicts(_INTERFACE),
-    vms=_dicts(_ALLOCATION),
-    total=_capacity_block(),
-    used=_capacity_block(),
-    available=_capacity_block(),
-)
+_HOST_RECORD = {
+    "name": _str(required=True),
+    "type": _str(choices=["libvirt", "lxd", "manual"], default="manual"),
+    "pool": _str(default="default"),
+    "zone": _str(default="default"),
+    "tags": _list("str"),
+    "cpu_over_commit_ratio": {"type": "float", "default": 1.0},
+    "memory_over_commit_ratio": {"type": "float", "default": 1.0},
+    "reserved": _dict({"cores": _int(default=0), "memory": _int(default=0)}),
+    "default_storage_pool": _str(),
+    "numa": _dicts(_NUMA_NODE, required=True),
+    "storage_pools": _dicts(_STORAGE_POOL),
+    "interfaces": _dicts(_INTERFACE),
+    "vms": _dicts(_ALLOCATION),
+    "total": _capacity_block(),
+    "used": _capacity_block(),
+    "available": _capacity_block(),
+}
 
 
 def host_record_options() -> dict:

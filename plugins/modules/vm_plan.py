@@ -305,6 +305,7 @@ placements:
   sample:
     - name: web-1
       host: kvm01
+      planned: true
       cores: 2
       pinned_cores: []
       memory: 4096
@@ -497,8 +498,13 @@ placements:
           type: bool
           returned: always
           sample: false
+    power_state:
+      description: Power state; always null for a planned VM (existing VMs in RV(hosts[].vms) have theirs).
+      type: str
+      returned: always
+      sample: null
     pool:
-      description: Resource pool of the host the VM is placed on.
+      description: Resource pool the VM goes to (the request's, else the host's).
       type: str
       returned: always
       sample: default
@@ -538,13 +544,19 @@ unplaced:
       returned: always
       sample: "Host kvm01: CPU overcommit ratio is 1.0 and there are 0 available resources; 2 requested."
     closest_host:
-      description: Host that came closest to holding the VM; null when no host qualified.
+      description:
+        - Host that came closest to holding the VM (it passed the most checks, and among those missed by the
+          least); null when no host matches the request's pool, zone or host tags.
       type: str
       returned: always
       sample: kvm01
     resource:
-      description: Resource that ran out on the closest host (for example V(cpu), V(memory), V(hugepages),
-        V(storage), V(sriov)); null when no host qualified.
+      description:
+        - Resource that ran out on the closest host, one of V(cpu) (vCPUs under the CPU ratio), V(memory)
+          (general memory under the memory ratio), V(pinned_cores), V(hugepages), V(numa) (no node or set of
+          nodes holds the pinned cores, pages or bound memory), V(storage), V(network) (no host interface
+          offers what a NIC asks for) or V(sriov) (no free virtual function).
+        - V(filter) when no host matches the request's pool, zone or host tags.
       type: str
       returned: always
       sample: cpu
@@ -652,7 +664,13 @@ hosts:
       returned: always
       sample:
         - node_id: 0
-          cpus: [0, 1, 2, 3]
+          cpus:
+            - id: 0
+              core: 0
+              socket: 0
+              siblings: [0]
+              online: true
+              isolated: false
           memory:
             total: 12288
             general:
@@ -671,10 +689,19 @@ hosts:
           returned: always
           sample: 0
         cpus:
-          description: CPUs of the node, in the form given on input.
-          type: raw
+          description:
+            - CPUs of the node as a list of dicts with C(id), C(core), C(socket), C(siblings), C(online) and
+              C(isolated), whatever form O(hosts[].numa[].cpus) had on input.
+          type: list
+          elements: dict
           returned: always
-          sample: [0, 1, 2, 3]
+          sample:
+            - id: 0
+              core: 0
+              socket: 0
+              siblings: [0]
+              online: true
+              isolated: false
         memory:
           description: Memory of the node.
           type: dict
@@ -989,11 +1016,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import 
 
 def main():
     module = VmFleetModule(
-        argument_spec=dict(
-            hosts=hosts_argspec(required=True),
-            requests=dict(type="list", elements="dict", required=True),
-            strategy=dict(type="str", choices=["pack", "spread"], default="pack"),
-        ),
+        argument_spec={
+            "hosts": hosts_argspec(required=True),
+            "requests": {"type": "list", "elements": "dict", "required": True},
+            "strategy": {"type": "str", "choices": ["pack", "spread"], "default": "pack"},
+        },
         supports_check_mode=True,
     )
     with module.core_errors():

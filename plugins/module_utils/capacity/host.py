@@ -17,7 +17,10 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.addresses import parse_subnet
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_bool, parse_int
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.tags import parse_tags
 
 MIB = 1024 * 1024
 
@@ -39,6 +42,7 @@ class Node:
     cpus: list  # online cpu ids, sorted
     memory: int  # MiB, hugepage pool included
     pages: dict  # page size (bytes) -> pages reserved on this node
+    all_cpus: list = field(default_factory=list)  # Cpu objects, online or not, by id
 
     @property
     def hugepage_pool(self) -> int:
@@ -176,42 +180,20 @@ class HostState:
 
 
 def _int(value, option, minimum=0, default=None):
+    """A whole number of at least ``minimum``; plain ints skip the general parser (hosts list thousands of cpus)."""
     if value is None and default is not None:
         return default
-    if isinstance(value, bool) or value is None:
-        raise SpecError(option, value, f"is not a whole number; use an integer of {minimum} or more")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SpecError(option, value, f"is not a whole number; use an integer of {minimum} or more") from None
-    if isinstance(value, float) and number != value:
-        raise SpecError(option, value, f"is not a whole number; use an integer of {minimum} or more")
-    if number < minimum:
-        raise SpecError(option, value, f"is below {minimum}; use an integer of {minimum} or more")
-    return number
-
-
-def _str_list(value, option):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    if not isinstance(value, (list, tuple)):
-        raise SpecError(option, value, "is not a list of strings")
-    return [str(item) for item in value]
+    if type(value) is int and value >= minimum:
+        return value
+    return parse_int(value, option, minimum=minimum)
 
 
 def _bool(value, option, default=False):
     if value is None:
         return default
-    if isinstance(value, bool):
+    if value is True or value is False:
         return value
-    text = str(value).strip().lower()
-    if text in ("yes", "true", "on", "1", "y"):
-        return True
-    if text in ("no", "false", "off", "0", "n"):
-        return False
-    raise SpecError(option, value, "is not a boolean; use true or false")
+    return parse_bool(value, option)
 
 
 def _parse_cpus(value, option, node_id, next_id):
@@ -295,19 +277,17 @@ def _parse_pool(value, option):
         used=used,
         available=available,
         default=_bool(value.get("default"), f"{option}.default"),
-        tags=_str_list(value.get("tags"), f"{option}.tags"),
+        tags=parse_tags(value.get("tags"), f"{option}.tags"),
     )
 
 
 def _parse_interface(value, option):
     if not isinstance(value, dict) or not value.get("name"):
         raise SpecError(option, value, "is not a dict with at least a name")
-    subnets = []
-    for j, cidr in enumerate(_str_list(value.get("subnets"), f"{option}.subnets")):
-        try:
-            subnets.append(ipaddress.ip_network(cidr, strict=False))
-        except ValueError:
-            raise SpecError(f"{option}.subnets[{j}]", cidr, "is not a subnet in CIDR form like 10.0.0.0/24") from None
+    given = value.get("subnets") or []
+    if not isinstance(given, list):
+        raise SpecError(f"{option}.subnets", given, "is not a list of subnets in CIDR form like 10.0.0.0/24")
+    subnets = [ipaddress.ip_network(parse_subnet(c, f"{option}.subnets[{j}]")) for j, c in enumerate(given)]
     numa_node = value.get("numa_node")
     return Interface(
         name=str(value["name"]),
@@ -316,10 +296,10 @@ def _parse_interface(value, option):
         default=_bool(value.get("default"), f"{option}.default"),
         sriov_max_vf=_int(value.get("sriov_max_vf"), f"{option}.sriov_max_vf", default=0),
         sriov_used_vf=_int(value.get("sriov_used_vf"), f"{option}.sriov_used_vf", default=0),
-        networks=_str_list(value.get("networks"), f"{option}.networks"),
+        networks=parse_tags(value.get("networks"), f"{option}.networks"),
         vlans=[_int(v, f"{option}.vlans") for v in value.get("vlans") or []],
         subnets=subnets,
-        spaces=_str_list(value.get("spaces"), f"{option}.spaces"),
+        spaces=parse_tags(value.get("spaces"), f"{option}.spaces"),
     )
 
 
@@ -370,7 +350,7 @@ def parse_vm(value: dict, option: str, host: str, cpu_node: dict) -> dict:
         "interfaces": list(value.get("interfaces") or []),
         "power_state": value.get("power_state"),
         "pool": value.get("pool"),
-        "tags": _str_list(value.get("tags"), f"{option}.tags"),
+        "tags": parse_tags(value.get("tags"), f"{option}.tags"),
         "planned": _bool(value.get("planned"), f"{option}.planned"),
     }
 
@@ -397,6 +377,7 @@ def parse_host(record: dict, option: str = "hosts[0]") -> HostState:
             cpus[cpu.id] = cpu
             next_id = max(next_id, cpu.id + 1)
         node.cpus = sorted(c.id for c in node_cpus if c.online)
+        node.all_cpus = sorted(node_cpus, key=lambda c: c.id)
         nodes.append(node)
     nodes.sort(key=lambda n: n.node_id)
     _fill_siblings(cpus)
@@ -424,7 +405,7 @@ def parse_host(record: dict, option: str = "hosts[0]") -> HostState:
         record=record,
         pool=str(record.get("pool") or "default"),
         zone=str(record.get("zone") or "default"),
-        tags=_str_list(record.get("tags"), f"{option}.tags"),
+        tags=parse_tags(record.get("tags"), f"{option}.tags"),
         cpu_ratio=policy.parse_ratio(record.get("cpu_over_commit_ratio"), f"{option}.cpu_over_commit_ratio"),
         memory_ratio=policy.parse_ratio(record.get("memory_over_commit_ratio"), f"{option}.memory_over_commit_ratio"),
         reserved_cores=policy.parse_reserved(reserved.get("cores"), f"{option}.reserved.cores"),

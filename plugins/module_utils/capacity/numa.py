@@ -12,6 +12,7 @@ otherwise the fewest nodes, found greedily from the roomiest; a ``numa_strict`` 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.pinning import choose_cores
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.units import format_bytes
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cores import format_cpuset
 
 MIB = 1024 * 1024
 STAGE_PINNED, STAGE_HUGEPAGES, STAGE_NUMA = 3, 4, 5
@@ -155,7 +156,7 @@ def check_explicit_cores(state, cores):
             raise CapacityError(
                 state.name,
                 "pinned_cores",
-                f"pinned core {cpu_id} does not exist (host cores: {_cpuset(sorted(state.cpus))}).",
+                f"pinned core {cpu_id} does not exist (host cores: {format_cpuset(sorted(state.cpus))}).",
                 requested=cores,
                 stage=STAGE_PINNED,
             )
@@ -182,7 +183,7 @@ def place_explicit(state, need, cores, strict):
         raise CapacityError(
             state.name,
             "numa",
-            f"pinned cores {_cpuset(cores)} lie on NUMA nodes {node_ids} and numa_strict forbids spanning nodes.",
+            f"pinned cores {format_cpuset(cores)} lie on NUMA nodes {node_ids} and numa_strict forbids spanning nodes.",
             requested=cores,
             stage=STAGE_NUMA,
         )
@@ -196,21 +197,9 @@ def place_explicit(state, need, cores, strict):
         raise CapacityError(
             state.name,
             "hugepages" if need.pages else "numa",
-            f"NUMA nodes {node_ids} of pinned cores {_cpuset(cores)} cannot hold {describe_need(rest)} "
+            f"NUMA nodes {node_ids} of pinned cores {format_cpuset(cores)} cannot hold {describe_need(rest)} "
             f"({describe_rooms(state, rest)}).",
             requested=describe_need(rest),
             stage=STAGE_HUGEPAGES if need.pages else STAGE_NUMA,
         )
     return split(state, rest, nodes, explicit_cores=list(cores))
-
-
-def _cpuset(ids):
-    ids = sorted(ids)
-    ranges, start = [], None
-    for i, cpu in enumerate(ids):
-        if start is None:
-            start = cpu
-        if i + 1 == len(ids) or ids[i + 1] != cpu + 1:
-            ranges.append(str(start) if start == cpu else f"{start}-{cpu}")
-            start = None
-    return ",".join(ranges) or "none"

@@ -48,10 +48,11 @@ class _Group:
 
 
 class Planner:
-    def __init__(self, states, strategy):
+    def __init__(self, states, strategy, requests):
         self.states = states
         self.strategy = strategy
-        self.vectors = [fleet_index.host_vector(s) for s in states]
+        self.index = fleet_index.FleetIndex(requests)
+        self.vectors = [self.index.host_vector(s) for s in states]
         self.versions = [0] * len(states)
         self.groups = {}
         self.placements = []
@@ -72,7 +73,7 @@ class Planner:
     def _commit(self, index, alloc):
         state = self.states[index]
         state.commit(alloc)
-        self.vectors[index] = fleet_index.host_vector(state)
+        self.vectors[index] = self.index.host_vector(state)
         self.versions[index] += 1
         for group in self.groups.values():
             pos = group.position.get(index)
@@ -124,7 +125,7 @@ class Planner:
         if not group.members:
             self.unplaced.append(_filtered_out(request))
             return
-        need = fleet_index.request_vector(request)
+        need = self.index.request_vector(request)
         errors = {}
         place = self._place_pack if self.strategy == "pack" else self._place_spread
         index, alloc = place(group, request, need, errors)
@@ -141,15 +142,15 @@ class Planner:
                 exc = errors[index]
                 key = (-exc.stage, exc.shortfall, self.states[index].name)
             else:
-                component, shortfall = fleet_index.first_short(self.vectors[index], need)
-                if component is None:
+                stage, shortfall = self.index.first_short(self.vectors[index], need)
+                if stage is None:
                     # Both strategies try every host that passes the cheap check, so this is a safety net only.
                     if self._try(index, request, errors) is not None:
                         continue
                     exc = errors[index]
                     key = (-exc.stage, exc.shortfall, self.states[index].name)
                 else:
-                    key = (-fleet_index.COMPONENT_STAGE[component], shortfall, self.states[index].name)
+                    key = (-stage, shortfall, self.states[index].name)
             if best is None or key < best[0]:
                 best = (key, index)
         index = best[1]
@@ -195,7 +196,7 @@ def plan(hosts: list, requests: list, strategy: str = "pack") -> dict:
             raise SpecError(
                 f"requests[{i}].name", request["name"], f"is already a VM on host {vm_hosts[request['name']]}"
             )
-    planner = Planner(states, strategy)
+    planner = Planner(states, strategy, requests)
     for request in requests:
         planner.place(request)
     return {

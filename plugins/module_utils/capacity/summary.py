@@ -26,13 +26,7 @@ def _node_block(state, node):
     pinned = [c for c in node.cpus if c in state.pinned]
     general_total = max(0, node.memory - node.hugepage_pool)
     bound = state.bound_general.get(node.node_id, 0)
-    vms = sorted(
-        {
-            vm["name"]
-            for vm in state.vms
-            if node.node_id in vm["numanode_set"]
-        }
-    )
+    vms = sorted({vm["name"] for vm in state.vms if node.node_id in vm["numanode_set"]})
     return {
         "node_id": node.node_id,
         "cpus": [
@@ -44,8 +38,7 @@ def _node_block(state, node):
                 "online": cpu.online,
                 "isolated": cpu.isolated,
             }
-            for cpu in sorted(state.cpus.values(), key=lambda c: c.id)
-            if cpu.node == node.node_id
+            for cpu in node.all_cpus
         ],
         "cores": {"free": [c for c in node.cpus if c not in state.pinned], "allocated": pinned},
         "memory": {

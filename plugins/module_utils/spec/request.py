@@ -72,7 +72,7 @@ def parse_requests(values: object, option: str = "requests") -> list[dict]:
         request, count = _parse(value, where)
         entries.extend((where, count, expanded) for expanded in _expand(request, count, where))
     _refuse_shared(entries)
-    return [request for _, _, request in entries]
+    return [entry[2] for entry in entries]
 
 
 def _parse(value: object, option: str) -> tuple[dict, int]:
@@ -173,13 +173,13 @@ def _expand(request: dict, count: int, where: str) -> list[dict]:
             f"VM names have at most {MAX_NAME_LENGTH}",
         )
     for index, nic in enumerate(request["interfaces"]):
-        for key, what in (("mac", "MAC address"), ("ip", "IP address")):
+        for key, what in (("mac", "a MAC address"), ("ip", "an IP address")):
             if nic[key] is not None:
                 raise SpecError(
                     child(item(child(where, "interfaces"), index), key),
                     nic[key],
                     f"would be given to all {count} VMs of this request (count {count}); "
-                    f"an {what} belongs to one VM: describe those VMs one by one",
+                    f"{what} belongs to one VM: describe those VMs one by one",
                 )
     copies = []
     for number in range(1, count + 1):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError, child, item, show
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.addresses import parse_ip, parse_mac, parse_subnet
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.interfaces import (
@@ -146,7 +145,8 @@ KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode"
             "network=default,bridge=br0",
             "interfaces[0].bridge",
             "br0",
-            "cannot be given together with network 'default'; a NIC attaches to a managed network or to a host bridge, not both",
+            "cannot be given together with network 'default'; "
+            "a NIC attaches to a managed network or to a host bridge, not both",
         ),
         (
             "bridge=averyveryverylongbridge",

@@ -1,0 +1,289 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""vmfleet.hosts.vm_plan driven through ansible-playbook against the installed collection.
+
+The collection is found through ANSIBLE_COLLECTIONS_PATH (``make integration`` exports it, pointing at the copy
+under .build). Each test runs one short playbook on localhost (vm_plan needs no hypervisor); the registered
+results are written to a JSON file by the playbook itself, since ansible-core 2.19 no longer ships a json stdout
+callback (it moved to ansible.posix, which the project does not install).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.integration
+
+COLLECTION_ROOT = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+GIB_MIB = 1024
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+    )
+    return env
+
+
+def _run(playbook: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    if not os.environ.get("ANSIBLE_COLLECTIONS_PATH"):
+        pytest.fail("ANSIBLE_COLLECTIONS_PATH is not set; run through `make integration` (it installs the collection)")
+    return subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook), *args],
+        cwd=str(cwd or playbook.parent),
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def play(tmp_path: Path, tasks: list, *args: str) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run `tasks` in a localhost play; return {task name: registered result} and the process.
+
+    Every task is registered; a last task (run in check mode too) writes all results to results.json.
+    """
+    results_file = tmp_path / "results.json"
+    tasks = [{**task, "register": f"result_{index}"} for index, task in enumerate(tasks)]
+    collected = ", ".join(f"{json.dumps(task['name'])}: result_{index}" for index, task in enumerate(tasks))
+    tasks.append(
+        {
+            "name": "Save the results",
+            "ansible.builtin.copy": {"content": "{{ {" + collected + "} | to_json }}", "dest": str(results_file)},
+            "check_mode": False,
+        }
+    )
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "vm_plan integration",
+                    "hosts": "localhost",
+                    "connection": "local",
+                    "gather_facts": False,
+                    "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                    "tasks": tasks,
+                }
+            ],
+            sort_keys=False,
+        )
+    )
+    proc = _run(playbook, *args)
+    if not results_file.exists():
+        return {}, proc
+    return json.loads(results_file.read_text()), proc
+
+
+def maas_host(cpu_ratio, memory_ratio, name="kvm01"):
+    """MAAS's documentation example: a 4-core, 12 GiB VM host."""
+    return {
+        "name": name,
+        "cpu_over_commit_ratio": cpu_ratio,
+        "memory_over_commit_ratio": memory_ratio,
+        "numa": [{"node_id": 0, "cpus": 4, "memory": {"total": 12 * GIB_MIB}}],
+        "storage_pools": [{"name": "default", "type": "dir", "total": 10**12, "default": True}],
+    }
+
+
+FOUR_SMALL_VMS = [{"name": "vm", "count": 4, "cores": 2, "memory": "4G", "storage": "root:20"}]
+
+
+def plan_task(name, hosts, requests, **extra):
+    options = {"hosts": hosts, "requests": requests, **extra}
+    return {"name": name, "vmfleet.hosts.vm_plan": options, "ignore_errors": True}
+
+
+def test_overcommit_ratios_decide_how_many_vms_fit(tmp_path):
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("both ratios allow", [maas_host(2, 1.5)], FOUR_SMALL_VMS),
+            plan_task("no cpu overcommit", [maas_host(1, 1.5)], FOUR_SMALL_VMS),
+            plan_task("no memory overcommit", [maas_host(2, 1)], FOUR_SMALL_VMS),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    both = results["both ratios allow"]
+    assert both["changed"] is False
+    assert [p["name"] for p in both["placements"]] == ["vm-1", "vm-2", "vm-3", "vm-4"]
+    assert {p["host"] for p in both["placements"]} == {"kvm01"}
+    assert all(p["cores"] == 2 and p["memory"] == 4096 for p in both["placements"])
+    assert both["placements"][0]["disks"] == [{"name": "root", "pool": "default", "size": 20 * 10**9}]
+    assert both["unplaced"] == []
+    host = both["hosts"][0]
+    assert host["total"]["vcpus"] == 8
+    assert host["used"]["vcpus"] == 8 and host["available"]["vcpus"] == 0
+    # 12 GiB x 1.5 = 18 GiB of which four VMs take 16 GiB.
+    assert host["used"]["memory"] == 16 * GIB_MIB
+    assert host["available"]["memory"] == 2 * GIB_MIB
+    assert host["available"]["local_storage"] == 10**12 - 4 * 20 * 10**9
+    assert sum(1 for vm in host["vms"] if vm["planned"]) == 4
+
+    cpu = results["no cpu overcommit"]
+    assert [p["name"] for p in cpu["placements"]] == ["vm-1", "vm-2"]
+    assert [u["name"] for u in cpu["unplaced"]] == ["vm-3", "vm-4"]
+    for unplaced in cpu["unplaced"]:
+        assert unplaced["resource"] == "cpu"
+        assert unplaced["closest_host"] == "kvm01"
+        assert "CPU overcommit ratio is 1.0" in unplaced["reason"]
+        assert "0 available" in unplaced["reason"] and "2 requested" in unplaced["reason"]
+
+    memory = results["no memory overcommit"]
+    assert len(memory["placements"]) == 3
+    assert [u["resource"] for u in memory["unplaced"]] == ["memory"]
+
+
+def test_check_mode_plans_the_same(tmp_path):
+    results, proc = play(tmp_path, [plan_task("plan", [maas_host(2, 1.5)], FOUR_SMALL_VMS)], "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = results["plan"]
+    assert result.get("failed") is not True
+    assert result["changed"] is False
+    assert len(result["placements"]) == 4
+
+
+def test_pinned_hugepages_sriov_and_feeding_the_result_back(tmp_path):
+    nfv = {
+        "name": "nfv01",
+        "numa": [
+            {
+                "node_id": node,
+                "cpus": list(range(node * 4, node * 4 + 4)),
+                "memory": {"total": 32 * GIB_MIB, "hugepages": [{"page_size": 2**30, "total": 8}]},
+            }
+            for node in (0, 1)
+        ],
+        "storage_pools": [{"name": "nvme", "total": 10**12, "tags": ["ssd"]}],
+        "interfaces": [{"name": "ens1f0", "numa_node": 1, "sriov_max_vf": 2, "networks": ["provider"]}],
+    }
+    vrouter = {
+        "name": "vrouter",
+        "cores": 4,
+        "pinned_cores": "auto",
+        "memory": "6G",
+        "hugepages_backed": True,
+        "hugepage_size": "1G",
+        "numa_strict": True,
+        "disks": [{"name": "root", "size": 20, "tags": ["ssd"]}],
+        "interfaces": "eth0:network=provider,mode=sriov",
+    }
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("first", [nfv], [vrouter]),
+            plan_task(
+                "again on the result",
+                "{{ result_0.hosts }}",
+                [{**vrouter, "name": "vrouter2"}, {**vrouter, "name": "vrouter3"}],
+            ),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first = results["first"]
+    (alloc,) = first["placements"]
+    assert len(alloc["pinned_cores"]) == 4
+    assert len(alloc["numanode_set"]) == 1 and alloc["spans_numa_nodes"] is False
+    node = alloc["numanode_set"][0]
+    assert set(alloc["pinned_cores"]) == set(range(node * 4, node * 4 + 4))
+    assert alloc["hugepages"] == [{"node_id": node, "page_size": 2**30, "count": 6}]
+    assert alloc["disks"][0]["pool"] == "nvme"
+    assert alloc["interfaces"][0]["host_interface"] == "ens1f0" and alloc["interfaces"][0]["vf"] is True
+    assert first["hosts"][0]["interfaces"][0]["sriov_used_vf"] == 1
+
+    # The returned record is valid input: the planned VM keeps its cores, pages and VF, so only one more fits.
+    again = results["again on the result"]
+    assert [p["name"] for p in again["placements"]] == ["vrouter2"]
+    assert set(again["placements"][0]["pinned_cores"]).isdisjoint(alloc["pinned_cores"])
+    assert [u["name"] for u in again["unplaced"]] == ["vrouter3"]
+    assert again["hosts"][0]["interfaces"][0]["sriov_used_vf"] == 2
+
+
+def test_spread_and_zone_filter(tmp_path):
+    hosts = [
+        {**maas_host(4, 1, name="a1"), "zone": "az1"},
+        {**maas_host(4, 1, name="a2"), "zone": "az1"},
+        {**maas_host(4, 1, name="b1"), "zone": "az2"},
+    ]
+    requests = [
+        {"name": "etcd", "count": 2, "cores": 1, "memory": 1024, "zone": "az1"},
+        {"name": "nowhere", "zone": "az9"},
+    ]
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("spread", hosts, requests, strategy="spread"),
+            plan_task("pack", hosts, requests, strategy="pack"),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    spread, pack = results["spread"], results["pack"]
+    assert sorted(p["host"] for p in spread["placements"]) == ["a1", "a2"]
+    assert len({p["host"] for p in pack["placements"]}) == 1
+    assert {p["host"] for p in pack["placements"]} <= {"a1", "a2"}
+    for result in (spread, pack):
+        (unplaced,) = result["unplaced"]
+        assert unplaced["name"] == "nowhere"
+        assert unplaced["closest_host"] is None
+        assert "zone=az9" in unplaced["reason"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # name, hosts, requests, text the message must contain
+        ("ratio above ten", [maas_host(11, 1)], FOUR_SMALL_VMS, "hosts[0].cpu_over_commit_ratio"),
+        ("negative ratio", [maas_host(1, -0.5)], FOUR_SMALL_VMS, "hosts[0].memory_over_commit_ratio"),
+        ("unknown size unit", [maas_host(1, 1)], [{"name": "vm", "memory": "12X"}], "requests[0].memory"),
+        ("unknown request key", [maas_host(1, 1)], [{"name": "vm", "cpus": 2}], "cpus"),
+        ("unknown host key", [{**maas_host(1, 1), "cpu_ratio": 2}], FOUR_SMALL_VMS, "cpu_ratio"),
+        ("size where a number is due", [{**maas_host(1, 1), "reserved": {"memory": "lots"}}], [], "memory"),
+    ],
+    ids=lambda case: case[0],
+)
+def test_bad_input_fails_naming_the_option(tmp_path, case):
+    name, hosts, requests, expected = case
+    results, proc = play(tmp_path, [plan_task(name, hosts, requests)])
+    result = results[name]
+    assert result.get("failed") is True, result
+    assert expected in result["msg"], result["msg"]
+    assert "Traceback" not in result.get("module_stderr", "")
+
+
+def test_bad_input_fails_the_run(tmp_path):
+    task = {"name": "bad", "vmfleet.hosts.vm_plan": {"hosts": [maas_host(11, 1)], "requests": FOUR_SMALL_VMS}}
+    results, proc = play(tmp_path, [task])
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert results == {}
+    assert "hosts[0].cpu_over_commit_ratio: 11.0 is out of range" in proc.stdout + proc.stderr
+
+
+def test_demo_playbook_prints_the_tables():
+    playbook = COLLECTION_ROOT / "playbooks" / "demo_plan.yml"
+    proc = _run(playbook, cwd=COLLECTION_ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    for heading in ("PLACEMENTS (strategy pack)", "REQUEST", "HUGEPAGES", "REMAINING CAPACITY", "UNPLACED"):
+        assert heading in out, out
+    assert "vrouter" in out and "dpdk-probe" in out and "web-3" in out
+    # The one request that is too big for the fleet is listed with its reason.
+    unplaced = out[out.index("UNPLACED") :]
+    assert "analytics" in unplaced and "requested" in unplaced
+    assert "failed=0" in out
