@@ -68,7 +68,7 @@ def make_request(rng, index):
 
 def best_of(runs, func):
     times, result = [], None
-    for _ in range(runs):
+    for _run in range(runs):
         start = time.perf_counter()
         result = func()
         times.append(time.perf_counter() - start)
@@ -109,11 +109,8 @@ def wide_numa_benchmark():
     )
     state = parse_host(record)
     seconds, alloc = best_of(20, lambda: fit(state, request))
-    print(
-        f"fit one 8-node request on a 16-node host:      {seconds * 1000:8.2f} ms  "
-        f"nodes {alloc['numanode_set']}"
-    )
-    seconds, _ = best_of(20, lambda: fit(parse_host(record), request))
+    print(f"fit one 8-node request on a 16-node host:      {seconds * 1000:8.2f} ms  nodes {alloc['numanode_set']}")
+    seconds, _alloc = best_of(20, lambda: fit(parse_host(record), request))
     print(f"  same, including parsing the host record:     {seconds * 1000:8.2f} ms")
 
 

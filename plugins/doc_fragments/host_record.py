@@ -374,13 +374,19 @@ options:
         type: dict
         suboptions:
           cores:
-            description: Online cores (CPUs).
+            description:
+              - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
+                them.
             type: int
           vcpus:
-            description: vCPUs after O(hosts[].cpu_over_commit_ratio) and O(hosts[].reserved.cores).
+            description:
+              - vCPUs. In O(hosts[].total), floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus
+                O(hosts[].reserved.cores).
             type: int
           memory:
-            description: Memory in MiB.
+            description:
+              - Memory in MiB. In O(hosts[].total), all the memory of the nodes; in O(hosts[].used) and
+                O(hosts[].available), general (non-hugepage) memory, the latter after ratio and reserve.
             type: int
           hugepages:
             description: Hugepage memory in MiB.
@@ -393,13 +399,19 @@ options:
         type: dict
         suboptions:
           cores:
-            description: Online cores (CPUs).
+            description:
+              - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
+                them.
             type: int
           vcpus:
-            description: vCPUs after O(hosts[].cpu_over_commit_ratio) and O(hosts[].reserved.cores).
+            description:
+              - vCPUs. In O(hosts[].total), floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus
+                O(hosts[].reserved.cores).
             type: int
           memory:
-            description: Memory in MiB.
+            description:
+              - Memory in MiB. In O(hosts[].total), all the memory of the nodes; in O(hosts[].used) and
+                O(hosts[].available), general (non-hugepage) memory, the latter after ratio and reserve.
             type: int
           hugepages:
             description: Hugepage memory in MiB.
@@ -412,13 +424,19 @@ options:
         type: dict
         suboptions:
           cores:
-            description: Online cores (CPUs).
+            description:
+              - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
+                them.
             type: int
           vcpus:
-            description: vCPUs after O(hosts[].cpu_over_commit_ratio) and O(hosts[].reserved.cores).
+            description:
+              - vCPUs. In O(hosts[].total), floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus
+                O(hosts[].reserved.cores).
             type: int
           memory:
-            description: Memory in MiB.
+            description:
+              - Memory in MiB. In O(hosts[].total), all the memory of the nodes; in O(hosts[].used) and
+                O(hosts[].available), general (non-hugepage) memory, the latter after ratio and reserve.
             type: int
           hugepages:
             description: Hugepage memory in MiB.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError, PolicyError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 

@@ -245,6 +245,18 @@ def test_spread_and_zone_filter(tmp_path):
         assert "zone=az9" in unplaced["reason"]
 
 
+def test_spread_considers_hosts_that_already_took_vms(tmp_path):
+    small = {**maas_host(1, 1, name="a1"), "zone": "az1"}
+    small["numa"] = [{"node_id": 0, "cpus": 1, "memory": {"total": 16384}}]
+    big = {**maas_host(1, 1, name="b1"), "zone": "az2"}
+    big["numa"] = [{"node_id": 0, "cpus": 8, "memory": {"total": 16384}}]
+    requests = [{"name": "x", "cores": 1, "zone": "az2"}, {"name": "y", "cores": 4}]
+    results, proc = play(tmp_path, [plan_task("spread", [small, big], requests, strategy="spread")])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [(p["name"], p["host"]) for p in results["spread"]["placements"]] == [("x", "b1"), ("y", "b1")]
+    assert results["spread"]["unplaced"] == []
+
+
 @pytest.mark.parametrize(
     "case",
     [

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """The two errors of the capacity core.
 
 Callers (modules, placement) show ``str(error)`` to operators unchanged, so each message carries the host, the
 resource, what the policy allows, what is free and what was asked.
 """
+
+from __future__ import annotations
 
 
 class PolicyError(ValueError):

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Fit one VM request on one host: a full placement or one CapacityError.
 
 The checks run in a fixed order (vCPUs, general memory, pinned cores, hugepages, NUMA, storage, network, SR-IOV)
 so that the first failing resource is the one reported, and placement can tell which host came closest.
 Nothing here changes the host; ``HostState.commit`` does that once a placement is accepted.
 """
+
+from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import numa
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
@@ -114,8 +114,16 @@ def _check_pages_total(state, request, sizes):
     )
 
 
+def _vf_nodes(state, request):
+    """NUMA nodes of host NICs with a free VF, when the request wants SR-IOV: rule 7 prefers a local VF."""
+    if not any(nic["mode"] == "sriov" for nic in request["interfaces"]):
+        return ()
+    return {i.numa_node for i in state.interfaces if i.free_vf > 0 and i.numa_node is not None}
+
+
 def place_numa(state, request):
     """Pinned cores, hugepages per node and bound memory for VMs that need NUMA placement."""
+    prefer = _vf_nodes(state, request)
     explicit = request["pinned_cores"] if isinstance(request["pinned_cores"], list) else None
     pin = request["cores"] if request["pinned_cores"] and explicit is None else 0
     strict = request["numa_strict"]
@@ -127,7 +135,7 @@ def place_numa(state, request):
         need = numa.Need(pin, 0, None, request["memory"])
         if explicit is not None:
             return numa.place_explicit(state, need, explicit, strict)
-        return numa.place_auto(state, need, strict)
+        return numa.place_auto(state, need, strict, prefer)
 
     sizes = _page_sizes(state, request)
     _check_pages_total(state, request, sizes)
@@ -142,7 +150,7 @@ def place_numa(state, request):
         raise error
     # One node with any page size beats spanning with the preferred (largest) size.
     for need in needs:
-        node = numa.best_single_node(state, need)
+        node = numa.best_single_node(state, need, prefer)
         if node is not None:
             return numa.split(state, need, [node])
     best = None
@@ -172,6 +180,14 @@ def fit(state, request: dict) -> dict:
     notes = []
     if len(numanode_set) > 1:
         notes.append(f"spans NUMA nodes {numanode_set}: no single node could hold it")
+    vf_nodes = {i.name: i.numa_node for i in state.interfaces}
+    for nic in interfaces:
+        node = vf_nodes.get(nic["host_interface"])
+        if nic["vf"] and numanode_set and node is not None and node not in numanode_set:
+            notes.append(
+                f"NIC {nic['name']} gets a VF of {nic['host_interface']} on NUMA node {node}, "
+                f"not on the VM's node(s) {numanode_set}: no local VF was free"
+            )
     return {
         "name": request["name"],
         "host": state.name,

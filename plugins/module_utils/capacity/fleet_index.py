@@ -1,8 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Fast candidate search for placement: a cheap vector of necessary conditions per host.
 
 Each host is summarised as free vCPUs, free general memory, free cores to pin, most free hugepage MiB of one
@@ -11,6 +9,8 @@ size, the roomiest storage pool, all storage, and the room for each way a disk o
 request's, so most hosts are ruled out without running the full fit. ``MaxTree`` keeps the element-wise maximum
 over ranges of hosts, which finds the first host in pack order that may fit in O(log n) instead of a scan.
 """
+
+from __future__ import annotations
 
 MIB = 1024 * 1024
 BASE_STAGES = (1, 2, 3, 4, 6, 6)  # fit stage each base component stands for (storage components are stage 6)

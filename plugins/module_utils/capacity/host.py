@@ -1,8 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """A host record turned into the state the fit works on.
 
 The record is plain data (what discovery returns and what ``vm_plan`` takes); ``HostState`` indexes it once so
@@ -12,6 +10,8 @@ What counts as used: cores, memory and hugepages are summed from the VMs in the 
 share so they can start again); storage pools and SR-IOV functions are taken as the hypervisor reports them
 (their ``used`` already holds the VMs' volumes and VFs), and placements made here are added on top.
 """
+
+from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
@@ -183,7 +183,7 @@ def _int(value, option, minimum=0, default=None):
     """A whole number of at least ``minimum``; plain ints skip the general parser (hosts list thousands of cpus)."""
     if value is None and default is not None:
         return default
-    if type(value) is int and value >= minimum:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
     return parse_int(value, option, minimum=minimum)
 
@@ -211,7 +211,9 @@ def _parse_cpus(value, option, node_id, next_id):
             unknown = set(item) - {"id", "core", "socket", "siblings", "online", "isolated"}
             if unknown:
                 raise SpecError(
-                    where, item, f"has unknown keys {sorted(unknown)}; allowed: id, core, socket, siblings, online, isolated"
+                    where,
+                    item,
+                    f"has unknown keys {sorted(unknown)}; allowed: id, core, socket, siblings, online, isolated",
                 )
             cpu_id = _int(item.get("id"), f"{where}.id")
             siblings = tuple(sorted(_int(s, f"{where}.siblings") for s in item.get("siblings") or ()))
@@ -327,7 +329,9 @@ def parse_vm(value: dict, option: str, host: str, cpu_node: dict) -> dict:
             }
         )
     if backed and not hugepages:
-        raise SpecError(f"{option}.hugepages", None, "is required for a hugepages_backed VM: [{node_id, page_size, count}]")
+        raise SpecError(
+            f"{option}.hugepages", None, "is required for a hugepages_backed VM: [{node_id, page_size, count}]"
+        )
     memory_by_node = {}
     if not backed and pinned and numanode_set:
         # General memory of a pinned VM is bound to its nodes in proportion to the cores it pins there.
@@ -396,7 +400,9 @@ def parse_host(record: dict, option: str = "hosts[0]") -> HostState:
             f"is not one of the host's storage pools ({', '.join(pools) or 'none'})",
         )
 
-    interfaces = [_parse_interface(e, f"{option}.interfaces[{i}]") for i, e in enumerate(record.get("interfaces") or [])]
+    interfaces = [
+        _parse_interface(e, f"{option}.interfaces[{i}]") for i, e in enumerate(record.get("interfaces") or [])
+    ]
     reserved = record.get("reserved") or {}
     if not isinstance(reserved, dict):
         raise SpecError(f"{option}.reserved", reserved, "is not a dict with cores and memory")

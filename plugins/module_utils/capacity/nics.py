@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Which host interface carries each NIC (rule 7 and the network constraints).
 
 A NIC names where it goes (network, bridge) or what it needs (space, subnet, VLAN, IP); the host interface must
 offer all of it. ``bridge`` mode attaches to a bridge or a managed network, ``macvlan`` sits on a physical NIC or
 bond, ``sriov`` takes a free VF of an SR-IOV NIC, preferring one on the VM's NUMA node.
 """
+
+from __future__ import annotations
 
 import ipaddress
 
@@ -23,8 +23,10 @@ MODE_TYPES = {
 
 
 def _matches(iface, nic) -> bool:
-    if nic["network"] and nic["network"] not in iface.networks and not (
-        iface.type == "network" and iface.name == nic["network"]
+    if (
+        nic["network"]
+        and nic["network"] not in iface.networks
+        and not (iface.type == "network" and iface.name == nic["network"])
     ):
         return False
     if nic["bridge"] and iface.name != nic["bridge"]:
@@ -54,9 +56,7 @@ def choose_interfaces(state, nics: list, numa_nodes: list) -> list:
     taken_vfs = {}
     placed = []
     for nic in nics:
-        candidates = [
-            i for i in state.interfaces if i.type in MODE_TYPES[nic["mode"]] and _matches(i, nic)
-        ]
+        candidates = [i for i in state.interfaces if i.type in MODE_TYPES[nic["mode"]] and _matches(i, nic)]
         if not candidates:
             offered = ", ".join(f"{i.name} ({i.type})" for i in state.interfaces) or "none"
             raise CapacityError(

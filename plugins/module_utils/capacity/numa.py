@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """NUMA placement of VMs that pin cores or use hugepages (rules 2, 4 and 5).
 
 One node when one can hold the VM (best fit: the node left with the least room, so big holes stay for big VMs);
 otherwise the fewest nodes, found greedily from the roomiest; a ``numa_strict`` request fails instead of spanning.
 """
+
+from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.pinning import choose_cores
@@ -40,14 +40,18 @@ def _holds(room, need):
     return room[0] >= need.cores and room[1] >= need.pages and room[2] >= need.memory
 
 
-def best_single_node(state, need, nodes=None):
-    """The node that holds everything with the least room to spare, or None."""
+def best_single_node(state, need, prefer=()):
+    """The node that holds everything with the least room to spare, or None.
+
+    Nodes in ``prefer`` (those with a free SR-IOV VF the VM asks for) come first, so the VF is NUMA-local.
+    """
     fitting = []
-    for node in nodes or state.nodes:
+    for node in state.nodes:
         room = _room(state, node, need)
         if _holds(room, need):
-            fitting.append((room[0] - need.cores, room[1] - need.pages, room[2] - need.memory, node.node_id, node))
-    return min(fitting, key=lambda f: f[:4])[4] if fitting else None
+            spare = (room[0] - need.cores, room[1] - need.pages, room[2] - need.memory)
+            fitting.append(((node.node_id not in prefer,) + spare + (node.node_id,), node))
+    return min(fitting, key=lambda f: f[0])[1] if fitting else None
 
 
 def fewest_nodes(state, need):
@@ -122,9 +126,9 @@ def describe_need(need):
     return " and ".join(items)
 
 
-def place_auto(state, need, strict):
+def place_auto(state, need, strict, prefer=()):
     """Nodes, pinned cores, pages and bound memory for a request without an explicit core list."""
-    node = best_single_node(state, need)
+    node = best_single_node(state, need, prefer)
     if node is not None:
         return split(state, need, [node])
     if strict:

@@ -1,8 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Place many VM requests on many hosts (``vm_plan``): pack or spread, with reasons for what does not fit.
 
 ``pack`` puts each request on the first host that holds it, hosts already in use first and then the biggest,
@@ -10,6 +8,8 @@ so a fleet fills as few hosts as it can. ``spread`` puts each request on the hos
 or general memory) has the largest free fraction, so load evens out. Both are deterministic for the same input:
 ties go by host name and requests are taken in the order given.
 """
+
+from __future__ import annotations
 
 import heapq
 
@@ -43,7 +43,9 @@ class _Group:
         if planner.strategy == "pack":
             self.tree = fleet_index.MaxTree([planner.vectors[i] for i in self.members])
         else:
-            self.heap = [(-_spread_score(planner.states[i]), planner.states[i].name, i, 0) for i in self.members]
+            self.heap = [
+                (-_spread_score(planner.states[i]), planner.states[i].name, i, planner.versions[i]) for i in self.members
+            ]
             heapq.heapify(self.heap)
 
 
@@ -129,13 +131,19 @@ class Planner:
         errors = {}
         place = self._place_pack if self.strategy == "pack" else self._place_spread
         index, alloc = place(group, request, need, errors)
-        if alloc is not None:
-            self._commit(index, alloc)
-            return
-        self.unplaced.append(self._closest(group, request, need, errors))
+        if alloc is None:
+            miss = self._closest(group, request, need, errors)
+            if isinstance(miss, dict):
+                self.unplaced.append(miss)
+                return
+            index, alloc = miss  # a host the strategy's search skipped does hold it; never drop a VM that fits
+        self._commit(index, alloc)
 
     def _closest(self, group, request, need, errors):
-        """The host that got furthest through the checks, with the smallest shortfall there."""
+        """The host that got furthest through the checks, with the smallest shortfall there (a reason dict).
+
+        Returns (index, allocation) instead if a host turns out to hold the request after all.
+        """
         best = None
         for index in group.members:
             if index in errors:
@@ -145,8 +153,9 @@ class Planner:
                 stage, shortfall = self.index.first_short(self.vectors[index], need)
                 if stage is None:
                     # Both strategies try every host that passes the cheap check, so this is a safety net only.
-                    if self._try(index, request, errors) is not None:
-                        continue
+                    alloc = self._try(index, request, errors)
+                    if alloc is not None:
+                        return index, alloc
                     exc = errors[index]
                     key = (-exc.stage, exc.shortfall, self.states[index].name)
                 else:

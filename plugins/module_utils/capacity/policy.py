@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Overcommit policy: ratios and reserved resources, and the budgets they give.
 
 Budgets use exact decimal arithmetic on the ratio's written form, so 10 x 0.7 is 7 and not 7.000000000000001
 floored to 7 by luck, and 128 GiB x 5.5 is exactly 704 GiB.
 """
+
+from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation

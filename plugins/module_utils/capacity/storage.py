@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """Which storage pool holds each disk (rule 6).
 
 Choice order: the disk's explicit pool, then a tag that names a pool (MAAS's ``root:20(ssd)``) or pools carrying
 all the disk's tags (the roomiest), then the host's default pool, then the pool with the most room. Storage is not
 overcommitted: disks of one request are counted together against each pool's free space.
 """
+
+from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.units import format_bytes
@@ -24,7 +24,10 @@ def _choose(state, disk, free):
     pools = state.pools
     if disk["pool"]:
         if disk["pool"] not in pools:
-            _fail(state, f"storage pool {disk['pool']!r} for disk {disk['name']!r} does not exist (pools: {_names(state)}).")
+            _fail(
+                state,
+                f"storage pool {disk['pool']!r} for disk {disk['name']!r} does not exist (pools: {_names(state)}).",
+            )
         return pools[disk["pool"]]
     if disk["tags"]:
         named = [pools[tag] for tag in disk["tags"] if tag in pools]

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-from __future__ import annotations
-
 """The host record as modules return it: the input record with MAAS-shaped computed blocks filled in.
 
 ``total`` is what the host has, ``used`` what its VMs take, ``available`` what the policy still allows
 (after overcommit ratios, reserved resources and the hugepage pool), as MAAS reported for its VM hosts.
 Memory is MiB, storage bytes, page sizes bytes.
 """
+
+from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import MIB
 
@@ -61,7 +61,7 @@ def _node_block(state, node):
 def host_record(state) -> dict:
     pools = list(state.pools.values())
     default = state.default_pool()
-    hugepages_used = sum(size * count for (_, size), count in state.pages_used.items()) // MIB
+    hugepages_used = sum(size * count for (_node, size), count in state.pages_used.items()) // MIB
     storage_used = sum(p.used + p.planned for p in pools)
     record = dict(state.record)
     record.update(

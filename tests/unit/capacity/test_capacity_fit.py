@@ -1,12 +1,13 @@
 """Each capacity rule of DESIGN.md on one host, and the errors the fit raises."""
 
 import pytest
-from capacity_factory import GIB, PAGE_1G, PAGE_2M, host, request
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+
+from capacity_factory import GIB, PAGE_1G, PAGE_2M, host, request
 
 
 def state_of(record):
@@ -91,9 +92,7 @@ def test_pinned_cores_are_never_overcommitted_whatever_the_ratio():
 def test_auto_pinning_prefers_isolated_then_whole_cores():
     record = host()
     # 2 sockets' worth of SMT pairs on one node: cores (0,4) (1,5) (2,6) (3,7); core 3 is isolated.
-    record["numa"][0]["cpus"] = [
-        {"id": i, "core": i % 4, "isolated": i % 4 == 3} for i in range(8)
-    ]
+    record["numa"][0]["cpus"] = [{"id": i, "core": i % 4, "isolated": i % 4 == 3} for i in range(8)]
     state = state_of(record)
     assert place(state, "a", cores=2, pinned_cores="auto")["pinned_cores"] == [3, 7]
     assert place(state, "b", cores=3, pinned_cores="auto")["pinned_cores"] == [0, 1, 4]
@@ -264,7 +263,9 @@ def test_disks_of_one_request_add_up_and_storage_is_not_overcommitted():
 
 def test_unknown_pool_and_unknown_tag_are_refused():
     state = state_of(pools_host())
-    assert "storage pool 'nope' for disk 'root' does not exist" in str(refused(state, disks=[{"size": 1, "pool": "nope"}]))
+    assert "storage pool 'nope' for disk 'root' does not exist" in str(
+        refused(state, disks=[{"size": 1, "pool": "nope"}])
+    )
     assert "no storage pool is named or tagged gold" in str(refused(state, storage="root:1(gold)"))
 
 
@@ -354,3 +355,21 @@ def test_duplicate_cpu_ids_across_nodes_are_refused():
     record["numa"][1]["cpus"] = [0]
     with pytest.raises(SpecError, match="already listed"):
         state_of(record)
+
+
+def test_sriov_request_is_steered_to_the_node_of_a_free_vf():
+    record = nic_host()
+    record["interfaces"][2]["sriov_max_vf"] = 0  # only enp2, on node 1, has VFs
+    alloc = fit(state_of(record), request("a", cores=2, pinned_cores="auto", interfaces="eth0:mode=sriov"))
+    assert alloc["numanode_set"] == [1] and alloc["interfaces"][0]["host_interface"] == "enp2"
+    assert alloc["notes"] == []
+
+
+def test_a_vf_off_the_vms_node_is_noted():
+    record = nic_host()
+    record["interfaces"][2]["sriov_max_vf"] = 0
+    alloc = fit(state_of(record), request("a", pinned_cores=[0, 1], interfaces="eth0:mode=sriov"))
+    assert alloc["numanode_set"] == [0]
+    assert alloc["notes"] == [
+        "NIC eth0 gets a VF of enp2 on NUMA node 1, not on the VM's node(s) [0]: no local VF was free"
+    ]

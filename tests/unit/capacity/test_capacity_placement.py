@@ -1,11 +1,12 @@
 """Placement across hosts: strategies, filters, reasons, determinism, and the MAAS 4-core 12 GB example."""
 
 import pytest
-from capacity_factory import host
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
+
+from capacity_factory import host
 
 
 def run(hosts, requests, strategy="pack"):
@@ -106,3 +107,15 @@ def test_unknown_strategy_and_name_clash_are_refused():
         run([record], [{"name": "web"}])
     with pytest.raises(SpecError, match="host names are unique"):
         run([host("a"), host("a")], [])
+
+
+def test_spread_still_considers_hosts_that_took_vms_before_a_new_filter_was_seen():
+    # Regression: a filter group first seen late must see the hosts' current state, not a stale one.
+    hosts = [host("a", cpus=8, memory=16384, zone="z1"), host("b", cpus=2, memory=16384, zone="z1")]
+    result = run(
+        hosts,
+        [{"name": "first", "cores": 1}, {"name": "second", "cores": 6, "zone": "z1"}],
+        "spread",
+    )
+    assert {p["name"]: p["host"] for p in result["placements"]} == {"first": "a", "second": "a"}
+    assert result["unplaced"] == []

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import PolicyError
 

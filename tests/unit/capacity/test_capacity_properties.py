@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.numa import Need, best_single_node
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_request
 
@@ -30,8 +30,8 @@ def host_records(draw, name="h"):
     for node_id in range(nodes):
         cores = draw(st.integers(1, 4))
         cpus = []
-        for core in range(cores):
-            for _ in range(threads):
+        for _core in range(cores):
+            for _thread in range(threads):
                 cpus.append(
                     {
                         "id": next_id,
@@ -93,7 +93,7 @@ def streams(draw, max_size=25):
 def check_rules(record):
     """Recompute every rule from an output record."""
     cpus = {c["id"]: (node["node_id"], c) for node in record["numa"] for c in node["cpus"]}
-    online = sum(1 for _, c in cpus.values() if c["online"])
+    online = sum(1 for _node, c in cpus.values() if c["online"])
     vms = record["vms"]
     # rule 1
     budget = policy.vcpu_budget(online, record["cpu_over_commit_ratio"], record["reserved"]["cores"])

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cores import (
     MAX_CORE,
     format_cpuset,
     parse_pinned_cores,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
-from hypothesis import given
-from hypothesis import strategies as st
 
 HELP = "use auto, a list of core numbers such as [0, 1, 8] or a cpuset string such as '0-3,8,10-11'"
 

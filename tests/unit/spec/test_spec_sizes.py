@@ -6,6 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.sizes import (
     GIB,
@@ -18,8 +21,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.sizes import (
     parse_page_size,
     parse_size,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 TIB = 1024**4
 PIB = 1024**5
