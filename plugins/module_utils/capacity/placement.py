@@ -43,9 +43,8 @@ class _Group:
         if planner.strategy == "pack":
             self.tree = fleet_index.MaxTree([planner.vectors[i] for i in self.members])
         else:
-            self.heap = [
-                (-_spread_score(planner.states[i]), planner.states[i].name, i, planner.versions[i]) for i in self.members
-            ]
+            states, versions = planner.states, planner.versions
+            self.heap = [(-_spread_score(states[i]), states[i].name, i, versions[i]) for i in self.members]
             heapq.heapify(self.heap)
 
 
