@@ -12,6 +12,8 @@ over ranges of hosts, which finds the first host in pack order that may fit in O
 
 from __future__ import annotations
 
+import operator
+
 MIB = 1024 * 1024
 BASE_STAGES = (1, 2, 3, 4, 6, 6)  # fit stage each base component stands for (storage components are stage 6)
 STORAGE_STAGE = 6
@@ -54,7 +56,7 @@ class FleetIndex:
         self.stages = BASE_STAGES + (STORAGE_STAGE,) * len(self.selectors)
 
     def host_vector(self, state) -> tuple:
-        free_pin = sum(len(state.free_cpus(node)) for node in state.nodes)
+        free_pin = sum(len(free) for free in state.free_by_node.values())
         pages = 0
         for size in state.page_sizes():
             pages = max(pages, sum(max(0, state.free_pages(node, size)) for node in state.nodes) * size // MIB)
@@ -89,7 +91,7 @@ class FleetIndex:
 
 
 def dominates(have, need) -> bool:
-    return all(h >= n for h, n in zip(have, need))
+    return all(map(operator.ge, have, need))
 
 
 class MaxTree:

@@ -107,6 +107,7 @@ class HostState:
     general_used: int = 0
     pages_used: dict = field(default_factory=dict)  # (node, page size) -> pages
     bound_general: dict = field(default_factory=dict)  # node -> MiB of general memory bound there
+    free_by_node: dict = field(default_factory=dict)  # node -> online cpus no VM pins, sorted
 
     # Budgets are fixed for a record; computed once because placement asks for them on every request.
     online_cores: int = 0
@@ -130,7 +131,8 @@ class HostState:
         raise KeyError(node_id)
 
     def free_cpus(self, node: Node) -> list:
-        return [cpu for cpu in node.cpus if cpu not in self.pinned]
+        """Online cpus of the node no VM pins (kept up to date by commit; callers must not change it)."""
+        return self.free_by_node[node.node_id]
 
     def free_pages(self, node: Node, size: int) -> int:
         return node.pages.get(size, 0) - self.pages_used.get((node.node_id, size), 0)
@@ -158,6 +160,9 @@ class HostState:
         self.vcpus_used += alloc["cores"]
         for cpu in alloc["pinned_cores"]:
             self.pinned.setdefault(cpu, alloc["name"])
+            owner = self.cpus.get(cpu)
+            if owner is not None and cpu in self.free_by_node[owner.node]:
+                self.free_by_node[owner.node].remove(cpu)
         if alloc["hugepages_backed"]:
             for share in alloc["hugepages"]:
                 key = (share["node_id"], share["page_size"])
@@ -422,6 +427,7 @@ def parse_host(record: dict, option: str = "hosts[0]") -> HostState:
         pools=pools,
         interfaces=interfaces,
     )
+    state.free_by_node = {n.node_id: list(n.cpus) for n in nodes}
     state.online_cores = sum(len(n.cpus) for n in nodes)
     state.memory_total = sum(n.memory for n in nodes)
     state.hugepage_pool = sum(n.hugepage_pool for n in nodes)

@@ -11,6 +11,8 @@ ties go by host name and requests are taken in the order given.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import fleet_index
@@ -184,8 +186,30 @@ def _filtered_out(request):
     }
 
 
+@contextlib.contextmanager
+def _without_cyclic_gc():
+    """Pause the cyclic garbage collector while planning.
+
+    A big plan allocates millions of small objects, and CPython's generational collector would scan the growing
+    heap again and again (it more than doubled the benchmark's time). Planning builds no reference cycles, so
+    reference counting alone frees everything; the collector is restored as it was.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan(hosts: list, requests: list, strategy: str = "pack") -> dict:
     """Place normalised ``requests`` on host records; return placements, unplaced reasons and updated records."""
+    with _without_cyclic_gc():
+        return _plan(hosts, requests, strategy)
+
+
+def _plan(hosts, requests, strategy):
     if strategy not in STRATEGIES:
         raise SpecError("strategy", strategy, f"is not a placement strategy; use one of {', '.join(STRATEGIES)}")
     if not isinstance(hosts, list):
