@@ -16,8 +16,8 @@ class ModuleDocFragment:
 options:
   hosts:
     description:
-      - VM host records, one per host, in the shape that C(vmfleet.hosts.vm_host_info) and C(vmfleet.hosts.vm_host)
-        return (MAAS-shaped, see C(docs/host_record.md) in the collection).
+      - VM host records, one per host (MAAS-shaped, see C(docs/host_record.md) in the collection). The libvirt
+        and LXD discovery modules planned for a later release return this same shape.
       - A registered result can be passed back as is. The computed blocks (O(hosts[].total), O(hosts[].used),
         O(hosts[].available), O(hosts[].numa[].memory.general), the C(allocated)/C(free) figures of
         O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted,
@@ -372,7 +372,7 @@ options:
       total:
         description: Computed; ignored on input. What the host has (MAAS C(total)).
         type: dict
-        suboptions:
+        suboptions: &capacity_block  # the same figures in total, used and available
           cores:
             description:
               - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
@@ -397,51 +397,9 @@ options:
       used:
         description: Computed; ignored on input. What the VMs take (MAAS C(used)), planned VMs included.
         type: dict
-        suboptions:
-          cores:
-            description:
-              - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
-                them.
-            type: int
-          vcpus:
-            description:
-              - vCPUs. In O(hosts[].total), floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus
-                O(hosts[].reserved.cores).
-            type: int
-          memory:
-            description:
-              - Memory in MiB. In O(hosts[].total), all the memory of the nodes; in O(hosts[].used) and
-                O(hosts[].available), general (non-hugepage) memory, the latter after ratio and reserve.
-            type: int
-          hugepages:
-            description: Hugepage memory in MiB.
-            type: int
-          local_storage:
-            description: Storage of all pools in bytes.
-            type: int
+        suboptions: *capacity_block
       available:
         description: Computed; ignored on input. What is left for new VMs (MAAS C(available)), after the policy.
         type: dict
-        suboptions:
-          cores:
-            description:
-              - Online CPUs in O(hosts[].total); vCPUs in O(hosts[].used) and O(hosts[].available), as MAAS counts
-                them.
-            type: int
-          vcpus:
-            description:
-              - vCPUs. In O(hosts[].total), floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus
-                O(hosts[].reserved.cores).
-            type: int
-          memory:
-            description:
-              - Memory in MiB. In O(hosts[].total), all the memory of the nodes; in O(hosts[].used) and
-                O(hosts[].available), general (non-hugepage) memory, the latter after ratio and reserve.
-            type: int
-          hugepages:
-            description: Hugepage memory in MiB.
-            type: int
-          local_storage:
-            description: Storage of all pools in bytes.
-            type: int
+        suboptions: *capacity_block
 """

@@ -12,13 +12,14 @@ short_description: Plan where VMs would go on a fleet of VM hosts, without touch
 version_added: 0.1.0
 description:
   - Takes VM host records and VM requests and answers what-if questions about capacity, the way MAAS VM hosts
-    (KVM pods) did, with the same capacity rules that C(vmfleet.hosts.vm_compose) enforces.
+    (KVM pods) did, with the capacity rules of the collection's capacity core (C(docs/capacity.md)).
   - Returns where each request would be placed (host, vCPUs or pinned cores, memory, hugepages per NUMA node,
     storage pool per disk, host interface per NIC), every host's remaining capacity with the planned VMs
     included, and for each request that fits nowhere the reason, the resource that ran out and the host that
     came closest.
-  - Pure computation on the controller; no hypervisor is contacted. The records can be written by hand or come
-    from C(vmfleet.hosts.vm_host_info).
+  - Pure computation on the controller; no hypervisor is contacted. The records are written by hand or taken
+    from an earlier run's RV(hosts); the libvirt and LXD discovery modules planned for a later release return
+    the same shape.
   - "Capacity rules: vCPUs are limited to floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus reserved
     cores; a pinned core belongs to one VM and is never overcommitted; general memory is limited to (memory -
     hugepage pools - reserved memory) x O(hosts[].memory_over_commit_ratio); hugepages are whole free pages of
@@ -36,8 +37,7 @@ options:
     description:
       - The VMs to place, in order. Each request is placed after the ones before it, so the order matters when
         capacity is short; put the large or constrained VMs first.
-      - The keys and the string forms are those of C(vmfleet.hosts.vm_compose) and of MAAS's compose/allocate
-        constraints.
+      - The keys and the string forms follow MAAS's compose/allocate constraints (C(docs/input_language.md)).
     type: list
     elements: dict
     required: true
@@ -277,21 +277,16 @@ EXAMPLES = r"""
         host_tags: [ssd]
   register: plan
 
-- name: Read the hosts of the fleet
-  vmfleet.hosts.vm_host_info:
-    uri: "qemu+ssh://root@{{ item }}/system"
-  loop: "{{ groups['kvm_hosts'] }}"
-  register: fleet
-
-- name: Plan on what the hosts hold right now
+- name: Plan a second wave on what the first plan left
   vmfleet.hosts.vm_plan:
-    hosts: "{{ fleet.results | map(attribute='host') | list }}"
+    hosts: "{{ plan.hosts }}"
     requests: "{{ new_vms }}"
-  register: plan
+  register: second_wave
 
 - name: Show where each VM goes
   ansible.builtin.debug:
-    msg: "{{ plan.placements | map(attribute='name') | zip(plan.placements | map(attribute='host')) | list }}"
+    msg: "{{ item.name }} -> {{ item.host }}"
+  loop: "{{ second_wave.placements }}"
 """
 
 RETURN = r"""
