@@ -6,14 +6,15 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
-APT_PACKAGES := python3-venv python3-dev rsync git make gcc
+APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq \
+  libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test deps apt venv collection lint unit sanity ansible-lint integration build bench changelog pin clean
+.PHONY: demo test deps apt venv daemons collection lint unit sanity ansible-lint integration build bench changelog pin clean
 
 demo: collection
 	$(BIN)/ansible-playbook -i localhost, playbooks/demo_plan.yml
@@ -39,6 +40,10 @@ $(VENV)/.installed: requirements/dev.txt | apt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
+
+# libvirtd and virtlogd, started by hand where there is no systemd (tests and demo talk to the real daemon).
+daemons: apt
+	tools/daemons.sh
 
 # The collection is copied (not symlinked) to a real ansible_collections/vmfleet/hosts path:
 # ansible-test resolves symlinks and insists on that layout; ansible-playbook finds it via ANSIBLE_COLLECTIONS_PATH.
@@ -67,7 +72,7 @@ sanity: collection
 ansible-lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --offline -q playbooks roles
 
-integration: collection
+integration: collection daemons
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
 
 build: collection

@@ -1,0 +1,29 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The error every driver raises for what the hypervisor refused or could not be reached for.
+
+``kind`` lets modules and tests tell the cases apart without parsing the message; the message itself is meant for
+the operator and names the address, what failed and what to do about it.
+"""
+
+from __future__ import annotations
+
+KINDS = (
+    "missing_binding",  # the Python binding for the hypervisor is not installed where the module runs
+    "bad_address",  # the address is not something the driver can connect to
+    "unreachable",  # the host or its daemon did not answer
+    "permission",  # the daemon answered but refused this user
+    "not_a_vm_host",  # the host has no vmfleet policy yet
+    "lock_timeout",  # another job kept the host's compose lock too long
+    "hypervisor",  # any other refusal of the hypervisor, with its own message
+)
+
+
+class DriverError(Exception):
+    def __init__(self, kind: str, message: str):
+        if kind not in KINDS:
+            raise ValueError(f"unknown DriverError kind {kind!r}")
+        self.kind = kind
+        self.message = message
+        super().__init__(message)
