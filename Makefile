@@ -6,7 +6,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
-APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq \
+APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
@@ -57,7 +57,7 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-unit: collection
+unit: collection daemons
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 # ansible-test would walk up to this checkout's .git and find .build ignored (and test nothing) without the

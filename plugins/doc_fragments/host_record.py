@@ -204,6 +204,10 @@ options:
             description: Pool tags; a disk with C(tags) goes to a pool that has them all.
             type: list
             elements: str
+          active:
+            description: Whether the pool is started; discovery reports inactive pools with no free space.
+            type: bool
+            default: true
       interfaces:
         description: Network interfaces of the host that VM NICs attach to.
         type: list
@@ -249,6 +253,26 @@ options:
             description: Spaces (MAAS C(spaces)) the interface belongs to.
             type: list
             elements: str
+          forward_mode:
+            description:
+              - For a libvirt network, its forward mode (V(nat), V(route), V(bridge), V(open), V(hostdev)); none
+                for an isolated network or a host interface.
+            type: str
+          bridge:
+            description: For a libvirt network, the host bridge it uses.
+            type: str
+          dhcp:
+            description: Whether libvirt runs DHCP on this network (MAAS wants it off where MAAS serves DHCP).
+            type: bool
+            default: false
+          dhcp_ranges:
+            description: DHCP address ranges libvirt serves, as C(start-end).
+            type: list
+            elements: str
+          active:
+            description: Whether the network or interface is up.
+            type: bool
+            default: true
       vms:
         description:
           - VMs on the host with their allocation; the same shape as the C(placements) of C(vmfleet.hosts.vm_plan).

@@ -16,6 +16,8 @@ import contextlib
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError, PolicyError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import open_driver
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 
@@ -42,6 +44,8 @@ class VmFleetModule(AnsibleModule):
             self.fail_json(msg=str(error), option=error.option, reason=error.reason)
         except PolicyError as error:
             self.fail_json(msg=str(error), option=error.option, reason=error.reason)
+        except DriverError as error:
+            self.fail_json(msg=error.message, kind=error.kind)
         except CapacityError as error:
             self.fail_json(
                 msg=str(error),
@@ -51,3 +55,12 @@ class VmFleetModule(AnsibleModule):
                 free=_plain(error.free),
                 requested=_plain(error.requested),
             )
+
+    @contextlib.contextmanager
+    def driver(self):
+        """The driver for the module's connection options, closed when the block ends."""
+        driver = open_driver(self.params.get("type"), self.params["address"])
+        try:
+            yield driver
+        finally:
+            driver.close()

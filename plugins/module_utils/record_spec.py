@@ -70,6 +70,7 @@ _STORAGE_POOL = {
     "available": _int(),
     "default": _bool(default=False),
     "tags": _list("str"),
+    "active": _bool(default=True),
 }
 
 _INTERFACE = {
@@ -83,6 +84,11 @@ _INTERFACE = {
     "vlans": _list("int"),
     "subnets": _list("str"),
     "spaces": _list("str"),
+    "forward_mode": _str(),
+    "bridge": _str(),
+    "dhcp": _bool(default=False),
+    "dhcp_ranges": _list("str"),
+    "active": _bool(default=True),
 }
 
 # One VM's allocation: the shape of vm_plan's placements[] and of every host's vms[].

@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - vmfleet.hosts.attributes.PURE
   - vmfleet.hosts.attributes.ACTIONGROUP_VMHOST
   - vmfleet.hosts.host_record
+  - vmfleet.hosts.connection
 options:
   requests:
     description:
@@ -139,6 +140,9 @@ options:
     choices: [pack, spread]
     default: pack
 notes:
+  - O(address) and O(type) are accepted so that C(module_defaults) for the C(group/vmfleet.hosts.vmhost) action
+    group can set them for every module of the collection; M(vmfleet.hosts.vm_plan) contacts no hypervisor and
+    ignores them.
   - "Units: in requests, a bare O(requests[].memory) is MiB, a bare disk size is decimal GB (MAAS's C(root:20) is
     20 GB), a bare O(requests[].hugepage_size) is KiB; units V(K), V(M), V(G), V(T) are binary and V(KB), V(MB),
     V(GB), V(TB) decimal. In host records and in the results, memory is MiB, storage is bytes and page sizes are
@@ -1004,6 +1008,7 @@ hosts:
 """
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 from ansible_collections.vmfleet.hosts.plugins.module_utils.record_spec import hosts_argspec, strip_unset
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
@@ -1015,6 +1020,7 @@ def main():
             "hosts": hosts_argspec(required=True),
             "requests": {"type": "list", "elements": "dict", "required": True},
             "strategy": {"type": "str", "choices": ["pack", "spread"], "default": "pack"},
+            **connection_argspec(),  # accepted for the action group's module_defaults, never used
         },
         supports_check_mode=True,
     )

@@ -1,94 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vmfleet.hosts.vm_plan driven through ansible-playbook against the installed collection.
-
-The collection is found through ANSIBLE_COLLECTIONS_PATH (``make integration`` exports it, pointing at the copy
-under .build). Each test runs one short playbook on localhost (vm_plan needs no hypervisor); the registered
-results are written to a JSON file by the playbook itself, since ansible-core 2.19 no longer ships a json stdout
-callback (it moved to ansible.posix, which the project does not install).
-"""
+"""vmfleet.hosts.vm_plan driven through ansible-playbook against the installed collection (no hypervisor)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from playbook_runner import play, run_playbook
 
 pytestmark = pytest.mark.integration
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
-ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 GIB_MIB = 1024
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_STDOUT_CALLBACK="default",
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-    )
-    return env
-
-
-def _run(playbook: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    if not os.environ.get("ANSIBLE_COLLECTIONS_PATH"):
-        pytest.fail("ANSIBLE_COLLECTIONS_PATH is not set; run through `make integration` (it installs the collection)")
-    return subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook), *args],
-        cwd=str(cwd or playbook.parent),
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def play(tmp_path: Path, tasks: list, *args: str) -> tuple[dict, subprocess.CompletedProcess]:
-    """Run `tasks` in a localhost play; return {task name: registered result} and the process.
-
-    Every task is registered; a last task (run in check mode too) writes all results to results.json.
-    """
-    results_file = tmp_path / "results.json"
-    tasks = [{**task, "register": f"result_{index}"} for index, task in enumerate(tasks)]
-    collected = ", ".join(f"{json.dumps(task['name'])}: result_{index}" for index, task in enumerate(tasks))
-    tasks.append(
-        {
-            "name": "Save the results",
-            "ansible.builtin.copy": {"content": "{{ {" + collected + "} | to_json }}", "dest": str(results_file)},
-            "check_mode": False,
-        }
-    )
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "name": "vm_plan integration",
-                    "hosts": "localhost",
-                    "connection": "local",
-                    "gather_facts": False,
-                    "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-                    "tasks": tasks,
-                }
-            ],
-            sort_keys=False,
-        )
-    )
-    proc = _run(playbook, *args)
-    if not results_file.exists():
-        return {}, proc
-    return json.loads(results_file.read_text()), proc
 
 
 def maas_host(cpu_ratio, memory_ratio, name="kvm01"):
@@ -289,7 +215,7 @@ def test_bad_input_fails_the_run(tmp_path):
 
 def test_demo_playbook_prints_the_tables():
     playbook = COLLECTION_ROOT / "playbooks" / "demo_plan.yml"
-    proc = _run(playbook, cwd=COLLECTION_ROOT)
+    proc = run_playbook(playbook, cwd=COLLECTION_ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     for heading in ("PLACEMENTS (strategy pack)", "REQUEST", "HUGEPAGES", "REMAINING CAPACITY", "UNPLACED"):

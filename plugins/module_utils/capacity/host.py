@@ -59,6 +59,7 @@ class Pool:
     available: int
     default: bool
     tags: list
+    active: bool = True
     planned: int = 0  # bytes placed by this planning session
 
     @property
@@ -78,6 +79,12 @@ class Interface:
     vlans: list
     subnets: list
     spaces: list
+    # What discovery reports about a libvirt network, carried through to the record unchanged.
+    forward_mode: object = None
+    bridge: object = None
+    dhcp: bool = False
+    dhcp_ranges: list = field(default_factory=list)
+    active: bool = True
     planned_vf: int = 0
 
     @property
@@ -285,6 +292,7 @@ def _parse_pool(value, option):
         available=available,
         default=_bool(value.get("default"), f"{option}.default"),
         tags=parse_tags(value.get("tags"), f"{option}.tags"),
+        active=_bool(value.get("active"), f"{option}.active", default=True),
     )
 
 
@@ -307,6 +315,11 @@ def _parse_interface(value, option):
         vlans=[_int(v, f"{option}.vlans") for v in value.get("vlans") or []],
         subnets=subnets,
         spaces=parse_tags(value.get("spaces"), f"{option}.spaces"),
+        forward_mode=value.get("forward_mode"),
+        bridge=value.get("bridge"),
+        dhcp=_bool(value.get("dhcp"), f"{option}.dhcp"),
+        dhcp_ranges=[str(r) for r in value.get("dhcp_ranges") or []],
+        active=_bool(value.get("active"), f"{option}.active", default=True),
     )
 
 

@@ -10,7 +10,7 @@ Memory is MiB, storage bytes, page sizes bytes.
 
 from __future__ import annotations
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import MIB
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import MIB, parse_host
 
 _INTERNAL = ("memory_by_node",)
 
@@ -86,6 +86,7 @@ def host_record(state) -> dict:
                     "available": p.free,
                     "default": p is default,
                     "tags": list(p.tags),
+                    "active": p.active,
                 }
                 for p in pools
             ],
@@ -101,6 +102,11 @@ def host_record(state) -> dict:
                     "vlans": list(i.vlans),
                     "subnets": [str(s) for s in i.subnets],
                     "spaces": list(i.spaces),
+                    "forward_mode": i.forward_mode,
+                    "bridge": i.bridge,
+                    "dhcp": i.dhcp,
+                    "dhcp_ranges": list(i.dhcp_ranges),
+                    "active": i.active,
                 }
                 for i in state.interfaces
             ],
@@ -129,3 +135,8 @@ def host_record(state) -> dict:
         }
     )
     return record
+
+
+def describe(record: dict) -> dict:
+    """A discovered record with its computed blocks, as vm_host and vm_host_info return it."""
+    return host_record(parse_host(record))

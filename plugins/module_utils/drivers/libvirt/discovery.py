@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Discovery: one libvirt host into a host record, plus the driver's own view of its domains.
+
+The record is the capacity view (what the core needs and the modules return); ``Inventory.domains`` keeps what
+only the driver needs to compose and remove VMs (vcpupin, max memory, the volumes a VM owns, the request it
+was made from). Pure parsing lives in ``read/``; this module only asks libvirt and joins the pieces.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import libvirt
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.capabilities import (
+    parse_capabilities,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.domain import parse_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.networks import (
+    parse_host_interface,
+    parse_network,
+    parse_sriov_pf,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.pools import parse_pool
+
+MIB = 1024 * 1024
+# The kernel's default hugepage size on x86_64; used for domains that ask for hugepages without a size.
+DEFAULT_HUGEPAGE = 2 * MIB
+_INTERFACE_KEYS = (
+    "name",
+    "type",
+    "numa_node",
+    "default",
+    "sriov_max_vf",
+    "sriov_used_vf",
+    "networks",
+    "vlans",
+    "subnets",
+    "spaces",
+    "forward_mode",
+    "bridge",
+    "dhcp",
+    "dhcp_ranges",
+    "active",
+)
+
+
+class Inventory:
+    """What discovery found: the host record and the domains as the driver sees them (by name)."""
+
+    def __init__(self, record: dict, domains: dict, capabilities: dict):
+        self.record = record
+        self.domains = domains
+        self.capabilities = capabilities
+
+
+def _ask(what, call, *args):
+    try:
+        return call(*args)
+    except libvirt.libvirtError as error:
+        raise DriverError("hypervisor", f"cannot {what}: {error.get_error_message() or error}") from None
+
+
+def _pools(conn):
+    pools, by_path = [], {}
+    for pool in _ask("list storage pools", conn.listAllStoragePools, 0):
+        name = pool.name()
+        if name == meta_pool.META_POOL:
+            continue  # vmfleet's own policy and lock volumes, not room for VM disks
+        active = bool(pool.isActive())
+        volumes = []
+        if active:
+            for vol in _ask(f"list the volumes of pool {name!r}", pool.listAllVolumes, 0):
+                _kind, capacity, allocation = vol.info()
+                volumes.append((vol.name(), vol.path(), capacity, allocation))
+                by_path[vol.path()] = (name, vol.name(), capacity)
+        info = _ask(f"read storage pool {name!r}", pool.info) if active else [0, 0, 0, 0]
+        entry = parse_pool(_ask(f"read storage pool {name!r}", pool.XMLDesc, 0), list(info), volumes)
+        entry["active"] = active
+        pools.append(entry)
+    return pools, by_path
+
+
+def _interfaces(conn):
+    interfaces = []
+    for net in _ask("list networks", conn.listAllNetworks, 0):
+        interfaces.append(parse_network(net.XMLDesc(0), bool(net.isActive())))
+    try:
+        host_ifaces = conn.listAllInterfaces(0)
+    except libvirt.libvirtError:
+        host_ifaces = []  # libvirt built without an interface backend: bridges are then declared in the policy
+    for iface in host_ifaces:
+        entry = parse_host_interface(iface.XMLDesc(0), bool(iface.isActive()))
+        if entry is not None and not any(i["name"] == entry["name"] for i in interfaces):
+            interfaces.append(entry)
+    pfs = []
+    flags = getattr(libvirt, "VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV", 0)
+    devices = _ask("list node devices", conn.listAllDevices, flags) if flags else []
+    nets_of = {}
+    for dev in _ask("list node devices", conn.listAllDevices, 0):
+        if "net" in dev.listCaps():
+            nets_of.setdefault(dev.parent(), []).append(_net_name(dev))
+    for dev in devices:
+        entry = parse_sriov_pf(dev.XMLDesc(0), nets_of.get(dev.name(), []))
+        if entry is not None:
+            pfs.append(entry)
+    for pf in pfs:
+        existing = [i for i in interfaces if i["name"] == pf["name"]]
+        if existing:
+            existing[0].update({k: pf[k] for k in ("numa_node", "sriov_max_vf") if pf.get(k) is not None})
+            existing[0]["vf_addresses"] = pf.get("vf_addresses", [])
+        else:
+            interfaces.append(pf)
+    return interfaces
+
+
+def _net_name(dev):
+    """The kernel name of a net node device (net_eth0_52_54_.. -> eth0), read from its XML."""
+    xml = dev.XMLDesc(0)
+    start = xml.find("<interface>")
+    end = xml.find("</interface>")
+    return xml[start + len("<interface>") : end] if start >= 0 and end > start else dev.name()
+
+
+def _hugepages(vm, numa):
+    """Pages per node for a hugepage-backed domain (libvirt states the size and nodes, not the split).
+
+    A hugepage-backed guest takes all of its maximum memory in pages, whatever its balloon says.
+    """
+    size = vm["hugepage_size"] or DEFAULT_HUGEPAGE
+    pages = max(vm["memory"], vm["max_memory"]) * MIB // size
+    nodes = vm["numanode_set"] or [numa[0]["node_id"]]
+    share, rest = divmod(pages, len(nodes))
+    return [
+        {"node_id": node, "page_size": size, "count": share + (1 if i < rest else 0)} for i, node in enumerate(nodes)
+    ]
+
+
+def _allocation(vm, host, numa, sizes):
+    """A domain in the record's vms[] shape (the capacity view)."""
+    return {
+        "name": vm["name"],
+        "host": host,
+        "cores": vm["cores"],
+        "pinned_cores": vm["pinned_cores"],
+        # counted at its maximum: the balloon may give the guest that much at any time
+        "memory": max(vm["memory"], vm["max_memory"]),
+        "hugepages_backed": vm["hugepages_backed"],
+        "hugepages": _hugepages(vm, numa) if vm["hugepages_backed"] else [],
+        "numanode_set": vm["numanode_set"],
+        "spans_numa_nodes": len(vm["numanode_set"]) > 1,
+        "disks": [
+            {"name": d["name"], "pool": d["pool"], "size": sizes.get((d["pool"], d["volume"]), 0)}
+            for d in vm["disks"]
+            if d["pool"] and d["device"] == "disk"
+        ],
+        "interfaces": [
+            {
+                "name": n["name"],
+                "host_interface": n.get("host_interface") or n.get("network") or n.get("bridge"),
+                "mode": n["mode"],
+                "network": n.get("network"),
+                "bridge": n.get("bridge"),
+                "space": None,
+                "subnet": None,
+                "vlan": n.get("vlan"),
+                "ip": None,
+                "mac": n.get("mac"),
+                "macvlan_mode": n.get("macvlan_mode"),
+                "vf": bool(n.get("vf")),
+            }
+            for n in vm["interfaces"]
+        ],
+        "power_state": vm["power_state"],
+        "pool": vm["pool"],
+        "tags": vm["tags"],
+        "planned": False,
+        "notes": [],
+    }
+
+
+def _apply_networks(interfaces, declared):
+    """Declared networks (vm_host's ``networks``) add VLANs, subnets, spaces and the default to what was found."""
+    names = {i["name"] for i in interfaces}
+    for net in declared:
+        if net["name"] not in names:
+            raise DriverError(
+                "hypervisor",
+                f"networks: {net['name']!r} is declared in the policy but is not a libvirt network or host "
+                f"interface here (found: {', '.join(sorted(names)) or 'none'})",
+            )
+    if any(net["default"] for net in declared):
+        for iface in interfaces:
+            iface["default"] = False
+    for iface in interfaces:
+        for net in declared:
+            if net["name"] == iface["name"]:
+                iface["vlans"] = sorted(set(iface.get("vlans", [])) | set(net["vlans"]))
+                iface["subnets"] = sorted(set(iface.get("subnets", [])) | set(net["subnets"]))
+                iface["spaces"] = sorted(set(iface.get("spaces", [])) | set(net["spaces"]))
+                iface["default"] = iface["default"] or net["default"]
+
+
+def _count_vfs(interfaces, domains):
+    in_use = {address for vm in domains.values() for address in vm.get("pci_hostdevs", [])}
+    for iface in interfaces:
+        vfs = iface.pop("vf_addresses", None) or []
+        iface["sriov_used_vf"] = sum(1 for address in vfs if address in in_use)
+
+
+def discover(conn, policy: dict) -> Inventory:
+    """The host as a record under ``policy`` (see spec.host_policy), and its domains."""
+    caps = parse_capabilities(_ask("read the host capabilities", conn.getCapabilities))
+    host = _ask("read the host name", conn.getHostname)
+    pools, by_path = _pools(conn)
+    interfaces = _interfaces(conn)
+    sizes = {(pool, vol): capacity for pool, vol, capacity in by_path.values()}
+
+    def volume_of(path):
+        found = by_path.get(path)
+        return (found[0], found[1]) if found else None
+
+    domains = {}
+    for dom in _ask("list domains", conn.listAllDomains, 0):
+        state = dom.state()[0]
+        domains[dom.name()] = parse_domain(dom.XMLDesc(0), state, volume_of)
+    _count_vfs(interfaces, domains)
+    _apply_networks(interfaces, policy.get("networks") or [])
+    default_pool = policy.get("default_storage_pool")
+    for pool in pools:
+        pool["default"] = pool["name"] == default_pool
+    record = {
+        "name": host,
+        "type": "libvirt",
+        "pool": policy["pool"],
+        "zone": policy["zone"],
+        "tags": list(policy["tags"]),
+        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
+        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
+        "reserved": dict(policy["reserved"]),
+        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
+        "numa": caps["numa"],
+        "storage_pools": pools,
+        "interfaces": [{k: i.get(k) for k in _INTERFACE_KEYS} for i in interfaces],
+        "vms": [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()],
+    }
+    return Inventory(record, domains, caps)

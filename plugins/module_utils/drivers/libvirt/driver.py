@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The libvirt driver: what modules call to read a host, keep its policy and (later) compose on it.
+
+It translates between libvirt and the capacity core's plain data and never decides capacity itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import (
+    discovery,
+    meta_pool,
+    policy_store,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import (
+    libvirt,
+    open_connection,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.lock import HostLock
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
+
+_DIR_POOL_XML = """<pool type='dir'>
+  <name>{name}</name>
+  <target><path>{path}</path></target>
+</pool>"""
+
+
+class LibvirtDriver:
+    type = "libvirt"
+
+    def __init__(self, address: str):
+        self.address = address
+        self.conn = open_connection(address)
+
+    def close(self) -> None:
+        # closing a connection whose daemon went away has nothing left to release
+        with contextlib.suppress(libvirt.libvirtError):
+            self.conn.close()
+
+    def stored_policy(self):
+        """The policy stored on the host, or None when it is not a VM host."""
+        return policy_store.read_policy(self.conn)
+
+    def inventory(self, policy=None) -> discovery.Inventory:
+        """The host under ``policy`` (default: the stored one, else the defaults)."""
+        if policy is None:
+            policy = merge_policy(self.stored_policy(), {})
+        return discovery.discover(self.conn, policy)
+
+    def store_policy(self, policy: dict) -> None:
+        policy_store.write_policy(self.conn, policy)
+
+    def remove_policy(self) -> bool:
+        return meta_pool.remove(self.conn)
+
+    def storage_pool_names(self) -> list:
+        try:
+            return sorted(p.name() for p in self.conn.listAllStoragePools(0) if p.name() != meta_pool.META_POOL)
+        except libvirt.libvirtError as error:
+            raise DriverError("hypervisor", f"cannot list storage pools: {error.get_error_message()}") from None
+
+    def create_dir_pool(self, name: str, path: str) -> None:
+        """Define, build, start and autostart a dir storage pool (vm_host's create_default_storage_pool)."""
+        try:
+            pool = self.conn.storagePoolDefineXML(_DIR_POOL_XML.format(name=name, path=path), 0)
+            pool.build(0)
+            pool.create(0)
+            pool.setAutostart(1)
+        except libvirt.libvirtError as error:
+            raise DriverError(
+                "hypervisor", f"cannot create dir storage pool {name!r} at {path}: {error.get_error_message()}"
+            ) from None
+
+    def lock(self, owner: str, timeout: float):
+        pool = meta_pool.find(self.conn)
+        if pool is None:
+            raise DriverError(
+                "not_a_vm_host", f"{self.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
+            )
+        return HostLock(self.conn, pool, owner, timeout=timeout)
+
+    def is_vm_host(self) -> bool:
+        return meta_pool.find(self.conn) is not None
+
+    def remove_vm(self, name: str, volumes: list) -> list:
+        """Stop, undefine and delete the volumes a VM owns; returns the volumes deleted."""
+        return remove_domain(self.conn, name, volumes)

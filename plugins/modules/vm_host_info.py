@@ -1,0 +1,126 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vm_host_info
+short_description: Read a VM host's record (cores, memory, NUMA, hugepages, storage pools, networks, VMs)
+version_added: 0.1.0
+description:
+  - Discovers what a libvirt VM host has and what its VMs take, and returns it as the collection's host record
+    (MAAS-shaped C(total), C(used) and C(available) blocks, storage pools, per-NUMA-node cores, memory and
+    hugepages, networks and interfaces, and every VM with its allocation).
+  - The capacity figures follow the policy stored on the host by M(vmfleet.hosts.vm_host); a host that was never
+    registered is read with the default policy (ratios 1, nothing reserved) and RV(registered=false).
+  - Read-only; it changes nothing on the host.
+author:
+  - vmfleet.hosts contributors (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.hosts.connection
+  - vmfleet.hosts.attributes
+  - vmfleet.hosts.attributes.PURE
+  - vmfleet.hosts.attributes.ACTIONGROUP_VMHOST
+notes:
+  - The schema of RV(host) is documented once, in C(docs/host_record.md) of the collection and in the
+    O(vmfleet.hosts.vm_plan#module:hosts) option of M(vmfleet.hosts.vm_plan), which takes this record as it is.
+  - A VM's memory counts at its maximum (the domain's C(<memory>)), the most its balloon can give it.
+  - libvirt does not report isolated cores (C(isolcpus)); every discovered core has C(isolated=false).
+  - The pages of a hugepage-backed VM are counted on the NUMA nodes of its C(numatune), split evenly; a VM without
+    C(numatune) is counted on the first node.
+  - The C(vmfleet) storage pool, where M(vmfleet.hosts.vm_host) keeps the policy and the compose lock, is not
+    listed in RV(host.storage_pools).
+"""
+
+EXAMPLES = r"""
+- name: Read the local libvirt host
+  vmfleet.hosts.vm_host_info:
+  register: kvm
+
+- name: Show its storage pools the way MAAS did
+  ansible.builtin.debug:
+    msg: "{{ kvm.host.storage_pools | map(attribute='name') | list }}"
+
+- name: Read a remote host over SSH from the controller
+  vmfleet.hosts.vm_host_info:
+    address: qemu+ssh://root@kvm-01.example.com/system
+  delegate_to: localhost
+  register: remote
+"""
+
+RETURN = r"""
+registered:
+  description: Whether the host stores a vmfleet policy (was made a VM host with M(vmfleet.hosts.vm_host)).
+  returned: always
+  type: bool
+  sample: true
+host:
+  description:
+    - The host record; see C(docs/host_record.md) of the collection for every key.
+    - Memory is in MiB, storage in bytes, hugepage sizes in bytes.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Host name as libvirt reports it.
+      type: str
+      returned: always
+      sample: kvm-01
+    type:
+      description: V(libvirt).
+      type: str
+      returned: always
+      sample: libvirt
+    total:
+      description: What the host has (cores, memory, local_storage, vcpus after the policy, hugepages).
+      type: dict
+      returned: always
+      sample: {cores: 8, memory: 32768, local_storage: 500000000000, vcpus: 16, hugepages: 0}
+    used:
+      description: What its VMs take.
+      type: dict
+      returned: always
+      sample: {cores: 4, memory: 8192, local_storage: 40000000000, vcpus: 4, hugepages: 0}
+    available:
+      description: What the policy still allows.
+      type: dict
+      returned: always
+      sample: {cores: 12, memory: 24576, local_storage: 460000000000, vcpus: 12, hugepages: 0}
+    numa:
+      description: Per NUMA node, cpus, free and pinned cores, memory and hugepages, and the VMs bound there.
+      type: list
+      elements: dict
+      returned: always
+    storage_pools:
+      description: Storage pools with name, type, path, total, used, available, default, tags, active.
+      type: list
+      elements: dict
+      returned: always
+    interfaces:
+      description: libvirt networks, host bridges and SR-IOV NICs, with what the policy declares on them.
+      type: list
+      elements: dict
+      returned: always
+    vms:
+      description: Every domain with its allocation, power state, resource pool and tags.
+      type: list
+      elements: dict
+      returned: always
+"""
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import describe
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
+from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
+
+
+def main():
+    module = VmFleetModule(argument_spec=connection_argspec(), supports_check_mode=True)
+    with module.core_errors(), module.driver() as driver:
+        registered = driver.stored_policy() is not None
+        host = describe(driver.inventory().record)
+    module.exit_json(changed=False, registered=registered, host=host)
+
+
+if __name__ == "__main__":
+    main()
