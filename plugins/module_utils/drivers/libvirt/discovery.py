@@ -49,10 +49,11 @@ _INTERFACE_KEYS = (
 class Inventory:
     """What discovery found: the host record and the domains as the driver sees them (by name)."""
 
-    def __init__(self, record: dict, domains: dict, capabilities: dict):
+    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
         self.record = record
         self.domains = domains
         self.capabilities = capabilities
+        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no domain uses
 
 
 def _ask(what, call, *args):
@@ -203,10 +204,14 @@ def _apply_networks(interfaces, declared):
 
 
 def _count_vfs(interfaces, domains):
+    """Count the VFs domains use per SR-IOV NIC; return the free VF PCI addresses per NIC."""
     in_use = {address for vm in domains.values() for address in vm.get("pci_hostdevs", [])}
+    free = {}
     for iface in interfaces:
         vfs = iface.pop("vf_addresses", None) or []
         iface["sriov_used_vf"] = sum(1 for address in vfs if address in in_use)
+        free[iface["name"]] = [address for address in vfs if address not in in_use]
+    return free
 
 
 def discover(conn, policy: dict) -> Inventory:
@@ -225,7 +230,7 @@ def discover(conn, policy: dict) -> Inventory:
     for dom in _ask("list domains", conn.listAllDomains, 0):
         state = dom.state()[0]
         domains[dom.name()] = parse_domain(dom.XMLDesc(0), state, volume_of)
-    _count_vfs(interfaces, domains)
+    free_vfs = _count_vfs(interfaces, domains)
     _apply_networks(interfaces, policy.get("networks") or [])
     default_pool = policy.get("default_storage_pool")
     for pool in pools:
@@ -245,4 +250,4 @@ def discover(conn, policy: dict) -> Inventory:
         "interfaces": [{k: i.get(k) for k in _INTERFACE_KEYS} for i in interfaces],
         "vms": [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()],
     }
-    return Inventory(record, domains, caps)
+    return Inventory(record, domains, caps, free_vfs)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The libvirt driver: what modules call to read a host, keep its policy and (later) compose on it.
+"""The libvirt driver: what modules call to read a host, keep its policy and compose VMs on it.
 
 It translates between libvirt and the capacity core's plain data and never decides capacity itself.
 """
@@ -12,6 +12,8 @@ import contextlib
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import (
+    compose,
+    compose_plan,
     discovery,
     meta_pool,
     policy_store,
@@ -22,6 +24,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.conn
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.lock import HostLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 _DIR_POOL_XML = """<pool type='dir'>
@@ -90,3 +93,30 @@ class LibvirtDriver:
     def remove_vm(self, name: str, volumes: list) -> list:
         """Stop, undefine and delete the volumes a VM owns; returns the volumes deleted."""
         return remove_domain(self.conn, name, volumes)
+
+    # ---- composing (the capacity decision is made before these are called) ----
+
+    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
+        return compose_plan.new_vm(inventory, alloc, request, options)
+
+    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid: str) -> dict:
+        spec = compose_plan.domain_spec(inventory, alloc, request, options, volumes, uuid=uuid)
+        return {"spec": spec, "xml": render_domain(spec)}
+
+    def create(self, plan: dict) -> None:
+        compose.create(self.conn, plan)
+
+    def redefine(self, plan: dict) -> None:
+        compose.redefine(self.conn, plan["xml"], plan["spec"]["name"])
+
+    def grow_volume(self, name: str, pool: str, volume: str, size: int, target: str) -> None:
+        compose.grow_volume(self.conn, name, pool, volume, size, target)
+
+    def live_resize(self, name: str, cores: int, memory_mib: int) -> bool:
+        return compose.live_resize(self.conn, name, cores, memory_mib)
+
+    def power(self, name: str, action: str, shutdown_timeout: float, clock) -> dict:
+        return compose.power(self.conn, name, action, shutdown_timeout, clock)
+
+    def is_running(self, name: str) -> bool:
+        return compose.is_running(self.conn, name)

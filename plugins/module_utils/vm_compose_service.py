@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What ``vm_compose`` does, between its options and a driver.
+
+Under the host's compose lock: read the host, let the capacity core fit the request (refusing before anything
+is touched), then create or update. Power changes come after the lock is released: booting a VM does not
+change capacity, and holding the lock for it would serialise every job on the host for no reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import time
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_plan import desired_state
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_request
+
+REQUEST_OPTIONS = (
+    "name",
+    "cores",
+    "pinned_cores",
+    "memory",
+    "hugepages_backed",
+    "hugepage_size",
+    "numa_strict",
+    "disks",
+    "storage",
+    "interfaces",
+    "pool",
+    "tags",
+)
+CHANGEABLE = ("cores", "memory", "disks", "tags", "pool")
+ACTIONS = {"started": "start", "stopped": "stop", "restarted": "restart"}
+
+
+class Clock:
+    """Time, behind a seam so tests of the power logic need not wait."""
+
+    now = staticmethod(time.monotonic)
+    sleep = staticmethod(time.sleep)
+
+
+def parse(params: dict):
+    request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
+    options = {
+        "boot": params["boot"],
+        "cpu_disabled_features": sorted(params.get("cpu_disabled_features") or []),
+    }
+    return request, options
+
+
+def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
+    name = params["name"]
+    if params["state"] == "absent":
+        return _absent(driver, name, check_mode)
+    request, options = parse(params)
+    if not driver.is_vm_host():
+        raise DriverError(
+            "not_a_vm_host", f"{driver.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
+        )
+    guard = contextlib.nullcontext() if check_mode else driver.lock(f"vm_compose {name}", params["lock_timeout"])
+    with guard:
+        inventory = driver.inventory()
+        existing = inventory.domains.get(name)
+        if existing is None:
+            result = _create(driver, inventory, request, options, check_mode)
+        else:
+            result = _update(driver, inventory, existing, request, options, check_mode)
+    result.update(_power(driver, name, params, result, check_mode, clock))
+    return result
+
+
+def _create(driver, inventory, request, options, check_mode):
+    alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
+    plan = driver.plan_new(inventory, alloc, request, options)
+    if not check_mode:
+        driver.create(plan)
+    vm = public_alloc(alloc)
+    vm.pop("memory_by_node", None)
+    vm["planned"] = False
+    for nic, rendered in zip(vm["interfaces"], plan["spec"]["interfaces"]):
+        nic["mac"] = rendered["mac"]  # the stable MAC the domain really has
+    return {
+        "changed": True,
+        "created": True,
+        "restart_required": False,
+        "vm": vm,
+        "volumes": plan["spec"]["metadata"]["volumes"],
+        "diff": {"before": {}, "after": desired_state(request, options)},
+    }
+
+
+def _refuse(key, value, reason):
+    raise SpecError(key, value, reason)
+
+
+def _changes(name, stored, request, options):
+    """The request keys that differ from what the VM was composed with; refuses the ones that cannot change."""
+    if stored is None:
+        raise DriverError(
+            "hypervisor",
+            f"VM {name!r} exists but was not composed by vmfleet.hosts; vm_compose does not change it "
+            f"(state: absent removes it)",
+        )
+    for key, value in options.items():
+        if stored["options"].get(key) != value:
+            _refuse(key, value, f"differs from the VM's ({stored['options'].get(key)!r}) and cannot change in place")
+    changed = [key for key in request if stored["request"].get(key) != request[key]]
+    for key in changed:
+        if key not in CHANGEABLE:
+            _refuse(
+                key,
+                request[key],
+                f"differs from the VM's ({stored['request'].get(key)!r}); only {', '.join(CHANGEABLE)} change in "
+                f"place; remove the VM (state: absent) and compose it again",
+            )
+    return changed
+
+
+def _disk_growth(stored, request):
+    old, new = stored["request"]["disks"], request["disks"]
+    if [(d["name"], d["pool"], d["tags"]) for d in old] != [(d["name"], d["pool"], d["tags"]) for d in new]:
+        _refuse("disks", request["disks"], "adds, removes, renames or moves disks; only growing a disk is in place")
+    growth = []
+    for index, (before, after) in enumerate(zip(old, new)):
+        if after["size"] < before["size"]:
+            _refuse(
+                f"disks[{index}].size",
+                after["size"],
+                f"would shrink disk {after['name']!r} from {before['size']} bytes; disks only grow",
+            )
+        if after["size"] > before["size"]:
+            growth.append((before, after))
+    return growth
+
+
+def _update(driver, inventory, existing, request, options, check_mode):
+    name = request["name"]
+    stored = existing["metadata"]["request"] if existing["metadata"]["managed"] else None
+    changed = _changes(name, stored, request, options)
+    current = next(vm for vm in inventory.record["vms"] if vm["name"] == name)
+    if not changed:
+        return {"changed": False, "created": False, "restart_required": False, "vm": current, "diff": {}}
+    if ("cores" in changed or "memory" in changed) and (current["pinned_cores"] or current["hugepages_backed"]):
+        key = "cores" if "cores" in changed else "memory"
+        _refuse(key, request[key], "cannot change in place on a VM with pinned cores or hugepages; compose it again")
+    growth = _disk_growth(stored, request) if "disks" in changed else []
+    volumes = {v["name"]: v for v in _volumes_of(existing)}
+    # The capacity check of a resize: the host without this VM must hold the VM as asked, with only the
+    # growth of its disks as new storage (its volumes already count in the pools' used space).
+    others = copy.deepcopy(inventory.record)
+    others["vms"] = [vm for vm in others["vms"] if vm["name"] != name]
+    grown_disks = [
+        {"name": after["name"], "size": after["size"] - before["size"], "pool": volumes[_vol(name, before)]["pool"]}
+        for before, after in growth
+    ]
+    check = dict(request, disks=[dict(d, tags=[], boot=False) for d in grown_disks], interfaces=[])
+    fit(parse_host(others), check)
+    alloc = dict(
+        current,
+        cores=request["cores"],
+        memory=request["memory"],
+        pool=request["pool"] or current["pool"] or inventory.record["pool"],
+        tags=list(request["tags"]),
+        interfaces=existing["interfaces"],
+    )
+    plan = driver.plan_update(inventory, alloc, request, options, list(volumes.values()), existing["uuid"])
+    restart_required = False
+    if not check_mode:
+        # The definition carries the request it was made from, so it is written last: if growing a disk fails,
+        # the next run still sees the old request and tries again.
+        for before, after in growth:
+            vol = volumes[_vol(name, before)]
+            driver.grow_volume(name, vol["pool"], vol["name"], after["size"], vol["target"])
+        driver.redefine(plan)
+        if "cores" in changed or "memory" in changed:
+            restart_required = not driver.live_resize(name, request["cores"], request["memory"])
+    elif ("cores" in changed or "memory" in changed) and existing["power_state"] == "running":
+        restart_required = True  # check mode cannot try the hot change; it says a restart may be needed
+    vm = dict(current, cores=alloc["cores"], memory=alloc["memory"], pool=alloc["pool"], tags=alloc["tags"])
+    return {
+        "changed": True,
+        "created": False,
+        "restart_required": restart_required,
+        "vm": vm,
+        "diff": {"before": stored, "after": desired_state(request, options)},
+    }
+
+
+def _vol(vm, disk):
+    return f"{vm}-{disk['name']}"
+
+
+def _volumes_of(existing):
+    """The VM's own volumes with the guest device each is attached as."""
+    targets = {(d["pool"], d["volume"]): d for d in existing["disks"]}
+    volumes = []
+    for vol in existing["metadata"]["volumes"]:
+        disk = targets.get((vol["pool"], vol["name"]), {})
+        volumes.append(
+            {
+                "pool": vol["pool"],
+                "name": vol["name"],
+                "target": disk.get("name", "vda"),
+                "format": disk.get("format") or "qcow2",
+            }
+        )
+    return volumes
+
+
+def _power(driver, name, params, result, check_mode, clock):
+    # a new VM is defined shut off (in check mode it would be, and does not exist to ask)
+    running = False if result["created"] else driver.is_running(name)
+    action = ACTIONS.get(params["state"])
+    if result["restart_required"] and running and params["allow_restart"] and action is None:
+        action = "restart"
+    needed = (action == "start" and not running) or (action == "stop" and running) or action == "restart"
+    if not needed:
+        result["vm"]["power_state"] = "running" if running else "stopped"
+        return {"power_state": result["vm"]["power_state"]}
+    if check_mode:
+        result["vm"]["power_state"] = "stopped" if action == "stop" else "running"
+        return {"changed": True, "power_state": result["vm"]["power_state"]}
+    try:
+        report = driver.power(name, action, params["shutdown_timeout"], clock)
+    except DriverError:
+        if result["created"]:
+            driver.remove_vm(name, result["volumes"])  # a VM that never started is not left half-made
+        raise
+    result["vm"]["power_state"] = "stopped" if action == "stop" else "running"
+    return {
+        "changed": True,
+        "restart_required": False if action == "restart" else result["restart_required"],
+        "power_state": result["vm"]["power_state"],
+        "forced_off": report["forced_off"],
+    }
+
+
+def _absent(driver, name, check_mode):
+    domains = driver.inventory().domains
+    existing = domains.get(name)
+    if existing is None:
+        return {"changed": False, "removed_volumes": [], "diff": {}}
+    volumes = existing["metadata"]["volumes"] if existing["metadata"]["managed"] else []
+    removed = [f"{v['pool']}/{v['name']}" for v in volumes]
+    if not check_mode:
+        removed = driver.remove_vm(name, volumes)
+    return {
+        "changed": True,
+        "removed_volumes": removed,
+        "diff": {"before": existing["metadata"]["request"] or {"name": name}, "after": {}},
+    }

@@ -1,0 +1,266 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vm_compose
+short_description: Compose, resize, power and remove one VM on a VM host, within the host's capacity policy
+version_added: 0.1.0
+description:
+  - "Composes one VM on a libvirt VM host, as MAAS composed VMs on its VM hosts, with the capacity rules of the
+    collection (C(docs/capacity.md)) checked before anything is touched. A request that does not fit fails with
+    the capacity core's message, for example C(Host kvm-01: CPU overcommit ratio is 1.0 and there are 2 available
+    resources; 4 requested.), and leaves the host as it was."
+  - Creates a volume per disk in the storage pool the capacity core chose, then defines the domain. Pinned cores
+    become C(vcpupin) (and C(emulatorpin)), the chosen NUMA node(s) a strict C(numatune), hugepages a
+    C(memoryBacking) with the chosen page size; a VM that spans NUMA nodes gets guest NUMA cells bound to them.
+    KVM is used where the host has it, TCG (C(domain type='qemu')) elsewhere; under KVM the CPU is
+    C(host-passthrough).
+  - NICs attach to a libvirt network, a bridge, a macvlan (C(direct)) or an SR-IOV VF (C(hostdev)), as the
+    capacity core matched them; MAC addresses are derived from the host, VM and NIC names, so they stay the same
+    across runs and recompositions.
+  - The VM boots from the network, then from its first disk (PXE, as MAAS composed).
+  - If any step fails half-way, what was made (volumes, domain) is removed and the first error is reported; a new
+    VM whose first start fails is removed too.
+  - Several jobs composing on one host at once take turns on the host's compose lock (a volume in the host's
+    C(vmfleet) storage pool, so it works over C(qemu+ssh) too), so none pushes the host past its policy.
+  - An existing VM is compared with what it was composed from. Unchanged, the task reports no change. Changed
+    O(cores) and O(memory) (VMs without pinned cores or hugepages) are written to the definition and applied to a
+    running VM where libvirt can, otherwise RV(restart_required) is set (or the VM is restarted when
+    O(allow_restart=true)); disks grow (also live); O(tags) and O(pool) change. Anything else, and shrinking a
+    disk, is refused with the option named.
+author:
+  - vmfleet.hosts contributors (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.hosts.connection
+  - vmfleet.hosts.attributes
+  - vmfleet.hosts.attributes.ACTIONGROUP_VMHOST
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Predicts the change (including the capacity refusal) without creating anything; whether a running VM
+        can take a resize without a restart is only known when it is tried.
+  diff_mode:
+    support: full
+    details:
+      - Shows what the VM was composed from and what it is asked to be.
+  idempotent:
+    support: full
+    details:
+      - O(state=restarted) restarts the VM on every run.
+requirements:
+  - jinja2 on the host that runs the module (the domain XML is rendered from a template)
+options:
+  name:
+    description: VM (domain) name; 1 to 63 letters, digits and hyphens.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the VM exists (a new VM is left shut off); V(started) and V(stopped) also set its power
+        state; V(restarted) restarts it; V(absent) stops it, undefines it (with its NVRAM) and deletes the volumes
+        it owns, nothing else.
+    type: str
+    choices: [present, started, stopped, restarted, absent]
+    default: present
+  cores:
+    description: vCPUs; defaults to 1, or to the number of O(pinned_cores) when they are listed.
+    type: int
+  pinned_cores:
+    description:
+      - Host cores to pin the vCPUs to, as a list or a cpuset string (V(0-3,8)), or V(auto) to let the capacity core
+        choose O(cores) of them (isolated cores first, whole cores before loose threads, on one NUMA node when one
+        can hold the VM).
+    type: raw
+  memory:
+    description: Memory; a bare number is MiB, units like V(4G) are accepted. Defaults to 2048 MiB.
+    type: str
+  hugepages_backed:
+    description: Back the memory with hugepages (never overcommitted; the memory must be a whole number of pages).
+    type: bool
+  hugepage_size:
+    description: Page size (V(2M), V(1G)); a bare number is KiB. Defaults to the largest reserved size that fits.
+    type: str
+  numa_strict:
+    description: Fail rather than spread a pinned or hugepage-backed VM over several NUMA nodes.
+    type: bool
+  disks:
+    description:
+      - Disks, the first is the boot disk. Each has C(size) (a bare number is GB, as MAAS), and optionally C(name),
+        C(pool) (a storage pool) and C(tags) (pools carrying them). Defaults to one 8 GB root disk.
+      - Mutually exclusive with O(storage).
+    type: list
+    elements: dict
+  storage:
+    description: MAAS's storage string, for example V(root:20(ssd\),data:100). Mutually exclusive with O(disks).
+    type: str
+  interfaces:
+    description:
+      - NICs as a list of dicts or MAAS's interfaces string (V(eth0:space=storage;eth1:subnet=10.0.0.0/24,mode=sriov)).
+      - Keys C(name), C(network), C(bridge), C(space), C(subnet), C(vlan), C(ip), C(mac), C(mode) (V(bridge),
+        V(macvlan), V(sriov)), C(macvlan_mode). See C(docs/input_language.md).
+    type: raw
+  pool:
+    description: Resource pool the VM belongs to (MAAS C(pool)); defaults to the host's.
+    type: str
+  tags:
+    description: The VM's tags.
+    type: list
+    elements: str
+  boot:
+    description: V(network) boots from the network, then the first disk (PXE).
+    type: str
+    choices: [network]
+    default: network
+  cpu_disabled_features:
+    description:
+      - CPU features to hide from a C(host-passthrough) guest under KVM.
+      - Nested KVM on some hosts cannot set the MSR behind V(arch-capabilities) and QEMU then refuses to start the
+        VM ("failed to set MSR 0x10a"); list V(arch-capabilities) here on such hosts.
+    type: list
+    elements: str
+    default: []
+  allow_restart:
+    description: Restart a running VM when a change needs it, rather than reporting RV(restart_required).
+    type: bool
+    default: false
+  shutdown_timeout:
+    description: Seconds to wait for a guest to shut down (ACPI) before powering it off.
+    type: int
+    default: 120
+  lock_timeout:
+    description: Seconds to wait for the host's compose lock while other jobs compose on it.
+    type: int
+    default: 300
+notes:
+  - The host must be a VM host (M(vmfleet.hosts.vm_host)); its stored policy decides what fits.
+  - Booting from an image with cloud-init is not in this release yet; VMs boot from the network.
+"""
+
+EXAMPLES = r"""
+- name: A PXE-booted VM, as MAAS composed them
+  vmfleet.hosts.vm_compose:
+    name: web-1
+    cores: 2
+    memory: 4G
+    storage: "root:20"
+    interfaces: "eth0:network=default"
+    state: started
+
+- name: Pinned and hugepage-backed on one NUMA node, or fail
+  vmfleet.hosts.vm_compose:
+    name: dpdk-1
+    cores: 4
+    pinned_cores: auto
+    memory: 8G
+    hugepages_backed: true
+    hugepage_size: 1G
+    numa_strict: true
+    interfaces:
+      - {name: eth0, network: default}
+      - {name: eth1, mode: sriov, space: fabric}
+
+- name: Grow it; apply to the running VM where libvirt can, restart where it cannot
+  vmfleet.hosts.vm_compose:
+    name: web-1
+    cores: 4
+    memory: 8G
+    storage: "root:40"
+    interfaces: "eth0:network=default"
+    allow_restart: true
+
+- name: Remove it with its volumes
+  vmfleet.hosts.vm_compose:
+    name: web-1
+    state: absent
+"""
+
+RETURN = r"""
+vm:
+  description: The VM's allocation, in the shape of a host record's C(vms[]) (see C(docs/host_record.md)).
+  returned: when O(state) is not V(absent)
+  type: dict
+  sample:
+    name: web-1
+    host: kvm-01
+    cores: 2
+    pinned_cores: []
+    memory: 4096
+    hugepages_backed: false
+    hugepages: []
+    numanode_set: []
+    disks: [{name: root, pool: default, size: 20000000000}]
+    interfaces: [{name: eth0, host_interface: default, mode: bridge, mac: "52:54:00:3b:1f:9a"}]
+created:
+  description: Whether the VM was created by this task.
+  returned: when O(state) is not V(absent)
+  type: bool
+restart_required:
+  description: A change was written to the definition but the running VM only gets it at its next start.
+  returned: when O(state) is not V(absent)
+  type: bool
+power_state:
+  description: V(running) or V(stopped) after the task.
+  returned: when O(state) is not V(absent)
+  type: str
+forced_off:
+  description: The guest did not shut down within O(shutdown_timeout) and was powered off.
+  returned: when the VM was stopped or restarted
+  type: bool
+volumes:
+  description: Volumes created for a new VM, as C(pool) and C(name).
+  returned: when the VM was created
+  type: list
+  elements: dict
+removed_volumes:
+  description: The volumes O(state=absent) deleted, as C(pool/name).
+  returned: when O(state=absent)
+  type: list
+  elements: str
+"""
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
+from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
+from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_compose_service import compose
+
+
+def main():
+    module = VmFleetModule(
+        argument_spec={
+            **connection_argspec(),
+            "name": {"type": "str", "required": True},
+            "state": {
+                "type": "str",
+                "choices": ["present", "started", "stopped", "restarted", "absent"],
+                "default": "present",
+            },
+            "cores": {"type": "int"},
+            "pinned_cores": {"type": "raw"},
+            "memory": {"type": "str"},
+            "hugepages_backed": {"type": "bool"},
+            "hugepage_size": {"type": "str"},
+            "numa_strict": {"type": "bool"},
+            "disks": {"type": "list", "elements": "dict"},
+            "storage": {"type": "str"},
+            "interfaces": {"type": "raw"},
+            "pool": {"type": "str"},
+            "tags": {"type": "list", "elements": "str"},
+            "boot": {"type": "str", "choices": ["network"], "default": "network"},
+            "cpu_disabled_features": {"type": "list", "elements": "str", "default": []},
+            "allow_restart": {"type": "bool", "default": False},
+            "shutdown_timeout": {"type": "int", "default": 120},
+            "lock_timeout": {"type": "int", "default": 300},
+        },
+        mutually_exclusive=[("disks", "storage")],
+        supports_check_mode=True,
+    )
+    with module.core_errors(), module.driver() as driver:
+        result = compose(driver, module.params, module.check_mode)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
