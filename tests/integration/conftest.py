@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import uuid
+from pathlib import Path
 
 import pytest
 
 TEST_POOL_PREFIX = "vmfleet-test-"
+TEST_VM_PREFIX = "vmft-"
+TEST_NETWORK = "vmfleet-test-down"
+HUGEPAGES_2M = Path("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages")
+# QEMU runs as libvirt-qemu and cannot enter pytest's private tmp directories: pools go here instead.
+POOL_ROOT = Path("/var/lib/libvirt/vmfleet-test")
 
 
 def virsh(*args: str, check: bool = True) -> str:
@@ -20,6 +28,11 @@ def virsh(*args: str, check: bool = True) -> str:
     if check and proc.returncode != 0:
         raise AssertionError(f"virsh {' '.join(args)} failed: {proc.stderr.strip()}")
     return proc.stdout
+
+
+def volume_names(pool: str) -> list:
+    """Volume names of a pool (this virsh has no vol-list --name)."""
+    return [line.split()[0] for line in virsh("vol-list", pool, check=False).splitlines() if line.strip()]
 
 
 def _remove_pool(name: str) -> None:
@@ -33,6 +46,16 @@ def clean_libvirt():
     """Before and after a test: no vmfleet policy and no test pools on the local libvirtd."""
 
     def scrub():
+        for name in virsh("list", "--all", "--name", check=False).split():
+            if name.startswith(TEST_VM_PREFIX):
+                virsh("destroy", name, check=False)
+                virsh("undefine", name, "--nvram", check=False)
+        for name in virsh("pool-list", "--all", "--name", check=False).split():
+            if name.startswith(TEST_POOL_PREFIX):
+                for volume in volume_names(name):
+                    virsh("vol-delete", volume, "--pool", name, check=False)
+        if TEST_NETWORK in virsh("net-list", "--all", "--name", check=False).split():
+            virsh("net-undefine", TEST_NETWORK, check=False)
         _remove_pool("vmfleet")
         for name in virsh("pool-list", "--all", "--name", check=False).split():
             if name.startswith(TEST_POOL_PREFIX):
@@ -41,3 +64,30 @@ def clean_libvirt():
     scrub()
     yield
     scrub()
+
+
+@pytest.fixture
+def pool_path():
+    """A directory QEMU can reach, for a test's storage pool; removed after the test."""
+    path = POOL_ROOT / uuid.uuid4().hex[:12]
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def hugepages_2m():
+    """Reserve 2 MiB hugepages at run time for a test and give them back after it."""
+    before = int(HUGEPAGES_2M.read_text())
+    wanted = before + 256
+    HUGEPAGES_2M.write_text(str(wanted))
+    got = int(HUGEPAGES_2M.read_text())
+    assert got == wanted, f"the kernel reserved {got} of {wanted} 2 MiB pages"
+    yield got
+    HUGEPAGES_2M.write_text(str(before))
+
+
+def free_hugepages() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("HugePages_Free:"):
+            return int(line.split()[1])
+    raise AssertionError("no HugePages_Free in /proc/meminfo")

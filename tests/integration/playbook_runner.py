@@ -52,7 +52,9 @@ def run_playbook(
     )
 
 
-def play(tmp_path: Path, tasks: list, *args: str, timeout: int = 120) -> tuple[dict, subprocess.CompletedProcess]:
+def play(
+    tmp_path: Path, tasks: list, *args: str, timeout: int = 120, module_defaults: dict | None = None
+) -> tuple[dict, subprocess.CompletedProcess]:
     """Run `tasks` in a localhost play; return {task name: registered result} and the process.
 
     Every task is registered; a last task (run in check mode too) writes all results to results.json.
@@ -77,6 +79,7 @@ def play(tmp_path: Path, tasks: list, *args: str, timeout: int = 120) -> tuple[d
                     "connection": "local",
                     "gather_facts": False,
                     "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                    "module_defaults": module_defaults or {},
                     "tasks": tasks,
                 }
             ],

@@ -124,6 +124,21 @@ def _net_name(dev):
     return xml[start + len("<interface>") : end] if start >= 0 and end > start else dev.name()
 
 
+def _domain(dom, volume_of):
+    """A domain as its persistent definition says (what it gets at its next start, and our metadata).
+
+    A running domain may still run with more than that (a resize waiting for a restart): it is counted at the
+    larger of the two, since it holds that much until it restarts.
+    """
+    state = dom.state()[0]
+    vm = parse_domain(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE), state, volume_of)
+    if dom.isActive():
+        live = parse_domain(dom.XMLDesc(0), state, volume_of)
+        for key in ("cores", "max_cores", "memory", "max_memory"):
+            vm[key] = max(vm[key], live[key])
+    return vm
+
+
 def _hugepages(vm, numa):
     """Pages per node for a hugepage-backed domain (libvirt states the size and nodes, not the split).
 
@@ -226,10 +241,7 @@ def discover(conn, policy: dict) -> Inventory:
         found = by_path.get(path)
         return (found[0], found[1]) if found else None
 
-    domains = {}
-    for dom in _ask("list domains", conn.listAllDomains, 0):
-        state = dom.state()[0]
-        domains[dom.name()] = parse_domain(dom.XMLDesc(0), state, volume_of)
+    domains = {dom.name(): _domain(dom, volume_of) for dom in _ask("list domains", conn.listAllDomains, 0)}
     free_vfs = _count_vfs(interfaces, domains)
     _apply_networks(interfaces, policy.get("networks") or [])
     default_pool = policy.get("default_storage_pool")
