@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import json
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_plan import desired_state
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_plan import (
+    desired_state,
+    public_options,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_request
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_text
 
 REQUEST_OPTIONS = (
     "name",
@@ -47,11 +55,36 @@ class Clock:
     sleep = staticmethod(time.sleep)
 
 
+def _image(params):
+    image = params.get("image")
+    if params["boot"] != "image":
+        if image:
+            raise SpecError("image", image, "is only used with boot: image")
+        return None
+    if not image:
+        raise SpecError("image", MISSING, "is required with boot: image: the {pool, volume} of the image to copy")
+    given = require_mapping(image, "image", ("pool", "volume"), "an image volume")
+    return {
+        "pool": parse_text(given.get("pool"), "image.pool", "a storage pool name"),
+        "volume": parse_text(given.get("volume"), "image.volume", "a volume name"),
+    }
+
+
 def parse(params: dict):
+    """The request for the capacity core and the options that decide how the VM is built."""
     request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
+    cloud = parse_cloud_init(params.get("cloud_init"))
+    if cloud is not None and params["boot"] != "image":
+        raise SpecError(
+            "cloud_init", MISSING, "needs boot: image; a network-booted VM gets its settings from the network"
+        )
     options = {
         "boot": params["boot"],
         "cpu_disabled_features": sorted(params.get("cpu_disabled_features") or []),
+        "image": _image(params),
+        # kept as a digest: user-data may hold secrets, and the options are stored in the VM's metadata
+        "cloud_init": hashlib.sha256(json.dumps(cloud, sort_keys=True).encode()).hexdigest() if cloud else None,
+        "cloud_init_settings": cloud,
     }
     return request, options
 
@@ -77,7 +110,23 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
     return result
 
 
+def _check_image(driver, request, options):
+    image = options["image"]
+    if image is None:
+        return
+    capacity = driver.volume_capacity(image["pool"], image["volume"])
+    root = request["disks"][0]
+    if root["size"] < capacity:
+        raise SpecError(
+            "disks[0].size",
+            root["size"],
+            f"is smaller than image {image['pool']}/{image['volume']} ({capacity} bytes); the boot disk is a copy "
+            f"of the image and cannot be smaller",
+        )
+
+
 def _create(driver, inventory, request, options, check_mode):
+    _check_image(driver, request, options)
     alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
     plan = driver.plan_new(inventory, alloc, request, options)
     if not check_mode:
@@ -93,7 +142,7 @@ def _create(driver, inventory, request, options, check_mode):
         "restart_required": False,
         "vm": vm,
         "volumes": plan["spec"]["metadata"]["volumes"],
-        "diff": {"before": {}, "after": desired_state(request, options)},
+        "diff": {"before": {}, "after": desired_state(request, public_options(options))},
     }
 
 
@@ -144,6 +193,7 @@ def _disk_growth(stored, request):
 def _update(driver, inventory, existing, request, options, check_mode):
     name = request["name"]
     stored = existing["metadata"]["request"] if existing["metadata"]["managed"] else None
+    options = public_options(options)
     changed = _changes(name, stored, request, options)
     current = next(vm for vm in inventory.record["vms"] if vm["name"] == name)
     if not changed:

@@ -21,7 +21,9 @@ description:
   - NICs attach to a libvirt network, a bridge, a macvlan (C(direct)) or an SR-IOV VF (C(hostdev)), as the
     capacity core matched them; MAC addresses are derived from the host, VM and NIC names, so they stay the same
     across runs and recompositions.
-  - The VM boots from the network, then from its first disk (PXE, as MAAS composed).
+  - The VM boots from the network, then from its first disk (PXE, as MAAS composed), or from an image; its boot
+    disk is then a copy of an image volume of the host (grown to the asked size) and a cloud-init NoCloud seed
+    (user-data, SSH keys, and a static address for NICs that ask for an C(ip)) is attached as a CD-ROM.
   - If any step fails half-way, what was made (volumes, domain) is removed and the first error is reported; a new
     VM whose first start fails is removed too.
   - Several jobs composing on one host at once take turns on the host's compose lock (a volume in the host's
@@ -53,6 +55,7 @@ attributes:
       - O(state=restarted) restarts the VM on every run.
 requirements:
   - jinja2 on the host that runs the module (the domain XML is rendered from a template)
+  - pycdlib on the host that runs the module, for O(boot=image) (the cloud-init seed is built in memory)
 options:
   name:
     description: VM (domain) name; 1 to 63 letters, digits and hyphens.
@@ -111,10 +114,46 @@ options:
     type: list
     elements: str
   boot:
-    description: V(network) boots from the network, then the first disk (PXE).
+    description:
+      - V(network) boots from the network, then the first disk (PXE).
+      - V(image) boots the first disk, made as a copy of O(image), with a cloud-init seed.
     type: str
-    choices: [network]
+    choices: [network, image]
     default: network
+  image:
+    description:
+      - With O(boot=image), the volume on the host to copy as the boot disk (for example a cloud image
+        uploaded with C(virsh vol-upload)). The boot disk may not be smaller than it.
+    type: dict
+    suboptions:
+      pool:
+        description: Storage pool of the image.
+        type: str
+        required: true
+      volume:
+        description: Volume name of the image.
+        type: str
+        required: true
+  cloud_init:
+    description:
+      - With O(boot=image), what the cloud-init NoCloud seed tells the guest. The VM's metadata keeps only a digest
+        of it, since user-data may hold secrets; it is not logged.
+      - NICs with an C(ip) (and a C(subnet) for its prefix) get that address statically, matched by MAC; other NICs
+        use DHCP.
+    type: dict
+    suboptions:
+      user_data:
+        description:
+          - A cloud-config mapping (written as C(#cloud-config)), or a text passed on as it is (a script, or
+            cloud-config you wrote).
+        type: raw
+      ssh_authorized_keys:
+        description: Public keys for the default user; only with a mapping O(cloud_init.user_data) (or none).
+        type: list
+        elements: str
+      hostname:
+        description: The guest's host name; defaults to O(name).
+        type: str
   cpu_disabled_features:
     description:
       - CPU features to hide from a C(host-passthrough) guest under KVM.
@@ -137,7 +176,8 @@ options:
     default: 300
 notes:
   - The host must be a VM host (M(vmfleet.hosts.vm_host)); its stored policy decides what fits.
-  - Booting from an image with cloud-init is not in this release yet; VMs boot from the network.
+  - The boot mode, image and cloud-init settings of an existing VM do not change in place; compose it again.
+  - The seed volume (a few KiB) is not counted against the pool's capacity.
 """
 
 EXAMPLES = r"""
@@ -171,6 +211,20 @@ EXAMPLES = r"""
     storage: "root:40"
     interfaces: "eth0:network=default"
     allow_restart: true
+
+- name: From a cloud image, with an SSH key and a static address
+  vmfleet.hosts.vm_compose:
+    name: app-1
+    boot: image
+    image: {pool: images, volume: debian-12-genericcloud-amd64.qcow2}
+    storage: "root:20"
+    interfaces:
+      - {name: eth0, network: default, ip: 192.168.122.50, subnet: 192.168.122.0/24}
+    cloud_init:
+      ssh_authorized_keys: ["{{ lookup('ansible.builtin.file', '~/.ssh/id_ed25519.pub') }}"]
+      user_data:
+        packages: [nginx]
+    state: started
 
 - name: Remove it with its volumes
   vmfleet.hosts.vm_compose:
@@ -248,7 +302,21 @@ def main():
             "interfaces": {"type": "raw"},
             "pool": {"type": "str"},
             "tags": {"type": "list", "elements": "str"},
-            "boot": {"type": "str", "choices": ["network"], "default": "network"},
+            "boot": {"type": "str", "choices": ["network", "image"], "default": "network"},
+            "image": {
+                "type": "dict",
+                "options": {"pool": {"type": "str", "required": True}, "volume": {"type": "str", "required": True}},
+            },
+            "cloud_init": {
+                "type": "dict",
+                "no_log": True,
+                "options": {
+                    "user_data": {"type": "raw"},
+                    # public keys, not secrets (the whole option is no_log for the user-data anyway)
+                    "ssh_authorized_keys": {"type": "list", "elements": "str", "no_log": False},
+                    "hostname": {"type": "str"},
+                },
+            },
             "cpu_disabled_features": {"type": "list", "elements": "str", "default": []},
             "allow_restart": {"type": "bool", "default": False},
             "shutdown_timeout": {"type": "int", "default": 120},

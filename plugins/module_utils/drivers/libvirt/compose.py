@@ -27,7 +27,7 @@ def create(conn, plan: dict) -> None:
         for vol in plan["volumes"]:
             pool = conn.storagePoolLookupByName(vol["pool"])
             try:
-                pool.createXML(vol["xml"], 0)
+                made_vol = _make_volume(conn, pool, vol)
             except libvirt.libvirtError as error:
                 if error_code(error) == libvirt.VIR_ERR_STORAGE_VOL_EXIST:
                     raise DriverError(
@@ -37,12 +37,43 @@ def create(conn, plan: dict) -> None:
                     ) from None
                 raise
             made.append({"pool": vol["pool"], "name": vol["name"]})
+            _fill_volume(conn, made_vol, vol)
         conn.defineXML(plan["xml"])
     except (libvirt.libvirtError, DriverError) as error:
         remove_domain(conn, name, made)
         if isinstance(error, DriverError):
             raise
         raise DriverError("hypervisor", f"cannot compose VM {name!r}: {_message(error)}") from None
+
+
+def _make_volume(conn, pool, vol):
+    if vol.get("clone_from"):
+        source = conn.storagePoolLookupByName(vol["clone_from"]["pool"])
+        base = source.storageVolLookupByName(vol["clone_from"]["volume"])
+        return pool.createXMLFrom(vol["xml"], base, 0)
+    return pool.createXML(vol["xml"], 0)
+
+
+def _fill_volume(conn, made_vol, vol) -> None:
+    """Grow a clone to the asked size (libvirt clones keep the image's size); upload a seed's bytes."""
+    if vol.get("clone_from") and made_vol.info()[1] < vol["size"]:
+        made_vol.resize(vol["size"], 0)
+    data = vol.get("data")
+    if data:
+        stream = conn.newStream(0)
+        made_vol.upload(stream, 0, len(data), 0)
+        sent = 0
+        while sent < len(data):
+            sent += stream.send(data[sent:])
+        stream.finish()
+
+
+def volume_capacity(conn, pool: str, volume: str) -> int:
+    """Capacity of an existing volume (an image to boot from), or a DriverError naming it."""
+    try:
+        return conn.storagePoolLookupByName(pool).storageVolLookupByName(volume).info()[1]
+    except libvirt.libvirtError as error:
+        raise DriverError("hypervisor", f"image: volume {pool}/{volume} is not there: {_message(error)}") from None
 
 
 def redefine(conn, xml: str, name: str) -> None:

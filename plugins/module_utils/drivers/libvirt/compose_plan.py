@@ -10,6 +10,8 @@ hugepages as memoryBacking, NICs as network, bridge, direct or hostdev interface
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import seed_files
+from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.nocloud_iso import build_iso
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
@@ -37,7 +39,7 @@ def disk_target(index: int) -> str:
     return "vd" + letters
 
 
-def _volumes(inventory, vm, alloc):
+def _volumes(inventory, vm, alloc, image):
     types = {p["name"]: p["type"] for p in inventory.record["storage_pools"]}
     volumes = []
     for index, disk in enumerate(alloc["disks"]):
@@ -52,10 +54,40 @@ def _volumes(inventory, vm, alloc):
                 "disk": disk["name"],
                 "target": disk_target(index),
                 "format": disk_format_for(pool_type),
+                "device": "disk",
+                # the boot disk of an image-booted VM starts as a copy of the image
+                "clone_from": image if image and index == 0 else None,
                 "xml": render_volume(name, disk["size"], fmt),
             }
         )
     return volumes
+
+
+def _seed(inventory, vm, volumes, nics, alloc, options):
+    """The cloud-init NoCloud seed volume (a CD-ROM next to the boot disk), or None."""
+    if options.get("boot") != "image":
+        return None
+    pool = volumes[0]["pool"]
+    pool_type = {p["name"]: p["type"] for p in inventory.record["storage_pools"]}[pool]
+    addressed = [
+        {"name": nic["name"], "mac": rendered["mac"], "ip": nic["ip"], "subnet": nic["subnet"]}
+        for nic, rendered in zip(alloc["interfaces"], nics)
+    ]
+    data = build_iso(seed_files(vm, options.get("cloud_init_settings"), addressed))
+    name = volume_name(vm, "seed")
+    fmt = "raw" if volume_format_for(pool_type) else None
+    return {
+        "pool": pool,
+        "name": name,
+        "size": len(data),
+        "disk": "seed",
+        "target": "sda",
+        "format": "raw",
+        "device": "cdrom",
+        "clone_from": None,
+        "data": data,
+        "xml": render_volume(name, len(data), fmt),
+    }
 
 
 def _interfaces(inventory, vm, alloc):
@@ -128,7 +160,7 @@ def desired_state(request: dict, options: dict) -> dict:
     return {"request": request, "options": options}
 
 
-def domain_spec(inventory, alloc, request, options, volumes, uuid=None) -> dict:
+def domain_spec(inventory, alloc, request, options, volumes, uuid=None, nics=None) -> dict:
     caps = inventory.capabilities
     kvm = "kvm" in caps.get("domain_types", [])
     pinned = alloc["pinned_cores"]
@@ -158,14 +190,14 @@ def domain_spec(inventory, alloc, request, options, volumes, uuid=None) -> dict:
                 "pool": v["pool"],
                 "volume": v["name"],
                 "target": v["target"],
-                "bus": "virtio",
+                "bus": "virtio" if v.get("device", "disk") == "disk" else "sata",
                 "format": v["format"],
-                "device": "disk",
-                "readonly": False,
+                "device": v.get("device", "disk"),
+                "readonly": v.get("device", "disk") == "cdrom",
             }
             for v in volumes
         ],
-        "interfaces": _interfaces(inventory, request["name"], alloc),
+        "interfaces": nics if nics is not None else _interfaces(inventory, request["name"], alloc),
         "metadata": {
             "pool": alloc["pool"],
             "tags": list(alloc["tags"]),
@@ -180,7 +212,16 @@ def domain_spec(inventory, alloc, request, options, volumes, uuid=None) -> dict:
 
 
 def new_vm(inventory, alloc, request, options) -> dict:
-    """Volumes to create and the domain XML for a VM that does not exist yet."""
-    volumes = _volumes(inventory, request["name"], alloc)
-    spec = domain_spec(inventory, alloc, request, options, volumes)
+    """Volumes to create (with the seed, for an image-booted VM) and the domain XML of a VM not made yet."""
+    volumes = _volumes(inventory, request["name"], alloc, options.get("image"))
+    nics = _interfaces(inventory, request["name"], alloc)
+    seed = _seed(inventory, request["name"], volumes, nics, alloc, options)
+    if seed is not None:
+        volumes.append(seed)
+    spec = domain_spec(inventory, alloc, request, public_options(options), volumes, nics=nics)
     return {"volumes": volumes, "spec": spec, "xml": render_domain(spec)}
+
+
+def public_options(options: dict) -> dict:
+    """Options as stored in the VM's metadata: cloud-init settings only by their digest (they may hold secrets)."""
+    return {key: value for key, value in options.items() if key != "cloud_init_settings"}

@@ -118,5 +118,8 @@ class LibvirtDriver:
     def power(self, name: str, action: str, shutdown_timeout: float, clock) -> dict:
         return compose.power(self.conn, name, action, shutdown_timeout, clock)
 
+    def volume_capacity(self, pool: str, volume: str) -> int:
+        return compose.volume_capacity(self.conn, pool, volume)
+
     def is_running(self, name: str) -> bool:
         return compose.is_running(self.conn, name)
