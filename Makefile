@@ -7,17 +7,23 @@ BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
-  libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils
+  libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
+  openssh-server openssh-client netcat-openbsd
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test deps apt venv daemons collection lint unit sanity ansible-lint integration build bench changelog pin clean
+.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration build bench changelog pin clean
 
-demo: collection
-	$(BIN)/ansible-playbook -i localhost, playbooks/demo_plan.yml
+# The real job on this machine: libvirt up, this machine a VM host, a small fleet composed, capacity printed.
+demo: collection daemons
+	$(BIN)/ansible-playbook -i localhost, playbooks/demo.yml
+
+# Removes what `make demo` made (demo-* VMs, the vmfleet-demo pool, the VM host policy, the hugepages it took).
+demo-clean: collection daemons
+	$(BIN)/ansible-playbook -i localhost, playbooks/demo_clean.yml
 
 test: lint unit collection sanity ansible-lint integration build changelog
 	@echo "make test: all stages passed"
@@ -44,6 +50,7 @@ $(VENV)/.installed: requirements/dev.txt | apt
 # libvirtd and virtlogd, started by hand where there is no systemd (tests and demo talk to the real daemon).
 daemons: apt
 	tools/daemons.sh
+	tools/sshd.sh
 
 # The collection is copied (not symlinked) to a real ansible_collections/vmfleet/hosts path:
 # ansible-test resolves symlinks and insists on that layout; ansible-playbook finds it via ANSIBLE_COLLECTIONS_PATH.

@@ -122,7 +122,9 @@ options:
                 type: dict
                 suboptions:
                   total:
-                    description: Memory of the node outside its hugepage pools, in MiB.
+                    description:
+                      - General memory VMs bound to this node (pinned ones) may take, in MiB; the node's memory
+                        outside its hugepage pools, times O(hosts[].memory_over_commit_ratio).
                     type: int
                   allocated:
                     description: General memory given to VMs bound to this node, in MiB.

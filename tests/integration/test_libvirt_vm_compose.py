@@ -61,9 +61,18 @@ def domains() -> list:
     return [n for n in virsh("list", "--all", "--name").split() if n.startswith(TEST_VM_PREFIX)]
 
 
-def vm_budget() -> int:
+def host_cpus() -> int:
     nodeinfo = dict(line.split(":", 1) for line in virsh("nodeinfo").splitlines() if ":" in line)
     return int(nodeinfo["CPU(s)"])
+
+
+def vm_budget() -> int:
+    """vCPUs a ratio-1 policy leaves: the host's CPUs minus what every domain defined there takes (as virsh says)."""
+    used = 0
+    for name in virsh("list", "--all", "--name").split():
+        info = dict(line.split(":", 1) for line in virsh("dominfo", name).splitlines() if ":" in line)
+        used += int(info["CPU(s)"])
+    return host_cpus() - used
 
 
 def test_pxe_vm_composes_starts_and_is_idempotent(tmp_path, pool_path, clean_libvirt):
@@ -202,7 +211,7 @@ def test_resize_live_where_possible_grow_disks_and_refuse_shrinking(tmp_path, po
                 "rehugepage",
                 **{**small, "cores": 2, "memory": 512, "storage": "root:2", "hugepages_backed": True},
             ),
-            compose(name, "too big", **{**small, "cores": 2 * vm_budget() + 1, "memory": 512, "storage": "root:2"}),
+            compose(name, "too big", **{**small, "cores": 2 * host_cpus() + 1, "memory": 512, "storage": "root:2"}),
         ],
     )
     assert results["shrink"]["failed"] and results["shrink"]["option"] == "disks[0].size"

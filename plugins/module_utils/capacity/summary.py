@@ -10,6 +10,7 @@ Memory is MiB, storage bytes, page sizes bytes.
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import MIB, parse_host
 
 _INTERNAL = ("memory_by_node",)
@@ -24,7 +25,8 @@ def public_alloc(alloc: dict) -> dict:
 
 def _node_block(state, node):
     pinned = [c for c in node.cpus if c in state.pinned]
-    general_total = max(0, node.memory - node.hugepage_pool)
+    # what VMs bound to this node may take: its non-hugepage memory under the memory ratio (as rule 5 checks it)
+    general_total = policy.scaled(max(0, node.memory - node.hugepage_pool), state.memory_ratio)
     bound = state.bound_general.get(node.node_id, 0)
     vms = sorted({vm["name"] for vm in state.vms if node.node_id in vm["numanode_set"]})
     return {

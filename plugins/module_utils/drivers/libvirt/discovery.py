@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import libvirt
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.capabilities import (
     parse_capabilities,
 )
@@ -73,9 +73,15 @@ def _pools(conn):
         volumes = []
         if active:
             for vol in _ask(f"list the volumes of pool {name!r}", pool.listAllVolumes, 0):
-                _kind, capacity, allocation = vol.info()
-                volumes.append((vol.name(), vol.path(), capacity, allocation))
-                by_path[vol.path()] = (name, vol.name(), capacity)
+                try:
+                    _kind, capacity, allocation = vol.info()
+                    path, vol_name = vol.path(), vol.name()
+                except libvirt.libvirtError as error:
+                    if error_code(error) == libvirt.VIR_ERR_NO_STORAGE_VOL:
+                        continue  # deleted by another job while we listed the pool
+                    raise DriverError("hypervisor", f"cannot read a volume of pool {name!r}: {error}") from None
+                volumes.append((vol_name, path, capacity, allocation))
+                by_path[path] = (name, vol_name, capacity)
         info = _ask(f"read storage pool {name!r}", pool.info) if active else [0, 0, 0, 0]
         entry = parse_pool(_ask(f"read storage pool {name!r}", pool.XMLDesc, 0), list(info), volumes)
         entry["active"] = active
@@ -153,8 +159,21 @@ def _hugepages(vm, numa):
     ]
 
 
+def _disk_names(vm):
+    """(pool, volume) -> the disk's name in the request a VM was composed from (root, data ...).
+
+    The volumes in our metadata follow the request's disks in order; a domain we did not compose keeps its guest
+    device names (vda ...).
+    """
+    request = (vm["metadata"].get("request") or {}).get("request") or {}
+    disks = request.get("disks") or []
+    volumes = vm["metadata"].get("volumes") or []
+    return {(v["pool"], v["name"]): d["name"] for v, d in zip(volumes, disks)}
+
+
 def _allocation(vm, host, numa, sizes):
     """A domain in the record's vms[] shape (the capacity view)."""
+    names = _disk_names(vm)
     return {
         "name": vm["name"],
         "host": host,
@@ -167,7 +186,11 @@ def _allocation(vm, host, numa, sizes):
         "numanode_set": vm["numanode_set"],
         "spans_numa_nodes": len(vm["numanode_set"]) > 1,
         "disks": [
-            {"name": d["name"], "pool": d["pool"], "size": sizes.get((d["pool"], d["volume"]), 0)}
+            {
+                "name": names.get((d["pool"], d["volume"]), d["name"]),
+                "pool": d["pool"],
+                "size": sizes.get((d["pool"], d["volume"]), 0),
+            }
             for d in vm["disks"]
             if d["pool"] and d["device"] == "disk"
         ],
@@ -241,7 +264,14 @@ def discover(conn, policy: dict) -> Inventory:
         found = by_path.get(path)
         return (found[0], found[1]) if found else None
 
-    domains = {dom.name(): _domain(dom, volume_of) for dom in _ask("list domains", conn.listAllDomains, 0)}
+    domains = {}
+    for dom in _ask("list domains", conn.listAllDomains, 0):
+        try:
+            domains[dom.name()] = _domain(dom, volume_of)
+        except libvirt.libvirtError as error:
+            if error_code(error) == libvirt.VIR_ERR_NO_DOMAIN:
+                continue  # undefined by another job while we listed the domains
+            raise DriverError("hypervisor", f"cannot read a domain: {error}") from None
     free_vfs = _count_vfs(interfaces, domains)
     _apply_networks(interfaces, policy.get("networks") or [])
     default_pool = policy.get("default_storage_pool")
