@@ -16,6 +16,7 @@ import hashlib
 import json
 import time
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
@@ -198,9 +199,8 @@ def _update(driver, inventory, existing, request, options, check_mode):
     current = next(vm for vm in inventory.record["vms"] if vm["name"] == name)
     if not changed:
         return {"changed": False, "created": False, "restart_required": False, "vm": current, "diff": {}}
-    if ("cores" in changed or "memory" in changed) and (current["pinned_cores"] or current["hugepages_backed"]):
-        key = "cores" if "cores" in changed else "memory"
-        _refuse(key, request[key], "cannot change in place on a VM with pinned cores or hugepages; compose it again")
+    resized = "cores" in changed or "memory" in changed
+    numa_bound = bool(current["pinned_cores"] or current["hugepages_backed"])
     growth = _disk_growth(stored, request) if "disks" in changed else []
     volumes = {v["name"]: v for v in _volumes_of(existing)}
     # The capacity check of a resize: the host without this VM must hold the VM as asked, with only the
@@ -212,7 +212,7 @@ def _update(driver, inventory, existing, request, options, check_mode):
         for before, after in growth
     ]
     check = dict(request, disks=[dict(d, tags=[], boot=False) for d in grown_disks], interfaces=[])
-    fit(parse_host(others), check)
+    refit = _refit(others, check, current)
     alloc = dict(
         current,
         cores=request["cores"],
@@ -221,6 +221,10 @@ def _update(driver, inventory, existing, request, options, check_mode):
         tags=list(request["tags"]),
         interfaces=existing["interfaces"],
     )
+    if numa_bound:
+        # pinning, NUMA nodes and pages as the core placed the VM now (the same cores when they still fit)
+        for key in ("pinned_cores", "hugepages", "numanode_set", "spans_numa_nodes", "memory_by_node"):
+            alloc[key] = refit[key]
     plan = driver.plan_update(inventory, alloc, request, options, list(volumes.values()), existing["uuid"])
     restart_required = False
     if not check_mode:
@@ -230,11 +234,14 @@ def _update(driver, inventory, existing, request, options, check_mode):
             vol = volumes[_vol(name, before)]
             driver.grow_volume(name, vol["pool"], vol["name"], after["size"], vol["target"])
         driver.redefine(plan)
-        if "cores" in changed or "memory" in changed:
+        if resized and numa_bound:
+            restart_required = driver.is_running(name)  # new pinning and pages take effect at the next start
+        elif resized:
             restart_required = not driver.live_resize(name, request["cores"], request["memory"])
-    elif ("cores" in changed or "memory" in changed) and existing["power_state"] == "running":
+    elif resized and existing["power_state"] == "running":
         restart_required = True  # check mode cannot try the hot change; it says a restart may be needed
-    vm = dict(current, cores=alloc["cores"], memory=alloc["memory"], pool=alloc["pool"], tags=alloc["tags"])
+    vm = {key: value for key, value in alloc.items() if key != "memory_by_node"}
+    vm["interfaces"] = current["interfaces"]
     return {
         "changed": True,
         "created": False,
@@ -242,6 +249,21 @@ def _update(driver, inventory, existing, request, options, check_mode):
         "vm": vm,
         "diff": {"before": stored, "after": desired_state(request, options)},
     }
+
+
+def _refit(others: dict, check: dict, current: dict) -> dict:
+    """The capacity check of a change: the host without the VM must hold the VM as now asked.
+
+    A pinned VM whose request lets the core choose keeps its cores when they still fit (so a memory change does
+    not move it); otherwise the core chooses again.
+    """
+    state = parse_host(others)
+    if check["pinned_cores"] == "auto" and len(current["pinned_cores"]) == check["cores"]:
+        try:
+            return fit(state, dict(check, pinned_cores=list(current["pinned_cores"])))
+        except CapacityError:
+            pass  # the old cores cannot hold the new size: let the core choose
+    return fit(state, check)
 
 
 def _vol(vm, disk):

@@ -29,10 +29,11 @@ description:
   - Several jobs composing on one host at once take turns on the host's compose lock (a volume in the host's
     C(vmfleet) storage pool, so it works over C(qemu+ssh) too), so none pushes the host past its policy.
   - An existing VM is compared with what it was composed from. Unchanged, the task reports no change. Changed
-    O(cores) and O(memory) (VMs without pinned cores or hugepages) are written to the definition and applied to a
-    running VM where libvirt can, otherwise RV(restart_required) is set (or the VM is restarted when
-    O(allow_restart=true)); disks grow (also live); O(tags) and O(pool) change. Anything else, and shrinking a
-    disk, is refused with the option named.
+    O(cores) and O(memory) are checked against the policy (the host without the VM must hold it as now asked),
+    written to the definition and applied to a running VM where libvirt can, otherwise RV(restart_required) is
+    set (or the VM is restarted when O(allow_restart=true)); a VM with pinned cores or hugepages is placed again
+    (keeping its cores when they still fit) and gets the change at its next start. Disks grow (also live);
+    O(tags) and O(pool) change. Anything else, and shrinking a disk, is refused with the option named.
 author:
   - vmfleet.hosts contributors (@vmfleet)
 extends_documentation_fragment:

@@ -145,6 +145,23 @@ def test_pinned_hugepage_vm_runs_on_pages_reserved_at_run_time(tmp_path, pool_pa
     assert virsh("domstate", name).strip() == "running"
     assert before - free_hugepages() == 128  # the running guest really holds 128 pages of 2 MiB
 
+    # Growing it: placed again (on the same core, which still fits), applied at the next start.
+    grown = {
+        "cores": 1,
+        "pinned_cores": "auto",
+        "memory": 512,
+        "hugepages_backed": True,
+        "numa_strict": True,
+        "storage": "root:1",
+    }
+    results = run(tmp_path, [compose(name, "grow", **grown), compose(name, "restart", state="restarted", **grown)])
+    assert results["grow"]["changed"] is True and results["grow"]["restart_required"] is True
+    assert results["grow"]["vm"]["pinned_cores"] == [core]
+    assert results["grow"]["vm"]["hugepages"] == [{"node_id": 0, "page_size": 2 * 1024**2, "count": 256}]
+    assert results["restart"]["changed"] is True
+    assert virsh("vcpupin", name).split()[-2:] == ["0", str(core)]
+    assert before - free_hugepages() == 256  # restarted, it holds 512 MiB of pages
+
 
 def test_capacity_refusal_touches_nothing(tmp_path, pool_path, clean_libvirt):
     name = TEST_VM_PREFIX + "big"
