@@ -28,23 +28,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.comp
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_request
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_text
 
-REQUEST_OPTIONS = (
-    "name",
-    "cores",
-    "pinned_cores",
-    "memory",
-    "hugepages_backed",
-    "hugepage_size",
-    "numa_strict",
-    "disks",
-    "storage",
-    "interfaces",
-    "pool",
-    "tags",
-)
+# A request as vm_plan takes it, less what only means something across hosts (count, zone, host_tags).
+REQUEST_OPTIONS = tuple(key for key in REQUEST_KEYS if key not in ("count", "zone", "host_tags"))
 CHANGEABLE = ("cores", "memory", "disks", "tags", "pool")
 ACTIONS = {"started": "start", "stopped": "stop", "restarted": "restart"}
 

@@ -49,23 +49,22 @@ def vm_request(name, **extra):
     return options
 
 
-def test_image_boot_copies_the_image_and_attaches_a_seed(tmp_path, pool_path, clean_libvirt):
-    setup, proc = play(
-        tmp_path,
-        [
-            {
-                "name": "vm host",
-                "vmfleet.hosts.vm_host": {
-                    "default_storage_pool": POOL,
-                    "create_default_storage_pool": True,
-                    "default_storage_pool_path": str(pool_path),
-                    "networks": [{"name": "default", "default": True}],
-                },
-            }
-        ],
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def host_with_image(tmp_path, pool_path):
+    """A VM host with a test pool that holds an (empty) image volume."""
+    options = {
+        "default_storage_pool": POOL,
+        "create_default_storage_pool": True,
+        "default_storage_pool_path": str(pool_path),
+        "networks": [{"name": "default", "default": True}],
+    }
+    results, proc = play(tmp_path, [{"name": "vm host", "vmfleet.hosts.vm_host": options}])
+    assert proc.returncode == 0 and not results["vm host"].get("failed"), proc.stdout + proc.stderr
     virsh("vol-create-as", POOL, IMAGE, "64M", "--format", "qcow2")
+
+
+def test_image_boot_copies_the_image_and_attaches_a_seed(tmp_path, pool_path, clean_libvirt):
+    host_with_image(tmp_path, pool_path)
+
     name = TEST_VM_PREFIX + "img"
     tasks = [
         {"name": "first", "vmfleet.hosts.vm_compose": vm_request(name), "ignore_errors": True},
@@ -130,20 +129,8 @@ def test_image_boot_copies_the_image_and_attaches_a_seed(tmp_path, pool_path, cl
     ids=["root smaller than image", "missing image", "cloud-init without image", "image missing"],
 )
 def test_bad_image_requests_fail_before_anything_is_made(tmp_path, pool_path, clean_libvirt, extra, option, text):
-    setup, proc = play(
-        tmp_path,
-        [
-            {
-                "name": "vm host",
-                "vmfleet.hosts.vm_host": {
-                    "default_storage_pool": POOL,
-                    "create_default_storage_pool": True,
-                    "default_storage_pool_path": str(pool_path),
-                },
-            }
-        ],
-    )
-    virsh("vol-create-as", POOL, IMAGE, "64M", "--format", "qcow2")
+    host_with_image(tmp_path, pool_path)
+
     name = TEST_VM_PREFIX + "badimg"
     request = {k: v for k, v in vm_request(name, **extra).items() if v is not None}
     results, proc = play(
