@@ -121,7 +121,6 @@ def _create(driver, inventory, request, options, check_mode):
     if not check_mode:
         driver.create(plan)
     vm = public_alloc(alloc)
-    vm.pop("memory_by_node", None)
     vm["planned"] = False
     for nic, rendered in zip(vm["interfaces"], plan["spec"]["interfaces"]):
         nic["mac"] = rendered["mac"]  # the stable MAC the domain really has
