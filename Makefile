@@ -8,14 +8,14 @@ BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
-  openssh-server openssh-client netcat-openbsd
+  openssh-server openssh-client netcat-openbsd debootstrap extlinux fdisk e2fsprogs mount
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration build bench changelog pin clean
+.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration test-image build bench changelog pin clean
 
 # The real job on this machine: libvirt up, this machine a VM host, a small fleet composed, capacity printed.
 demo: collection daemons
@@ -79,7 +79,12 @@ sanity: collection
 ansible-lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --offline -q playbooks roles
 
-integration: collection daemons
+# The Debian guest image the guest-boot test boots, built from Debian's package mirror and cached under
+# /var/cache/vmfleet-test (rebuilt only when tools/build_test_image.sh changes).
+test-image: apt
+	tools/build_test_image.sh
+
+integration: collection daemons test-image
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
 
 build: collection

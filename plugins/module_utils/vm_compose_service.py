@@ -34,6 +34,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import 
 # A request as vm_plan takes it, less what only means something across hosts (count, zone, host_tags).
 REQUEST_OPTIONS = tuple(key for key in REQUEST_KEYS if key not in ("count", "zone", "host_tags"))
 CHANGEABLE = ("cores", "memory", "disks", "tags", "pool")
+OPTION_DEFAULTS = {"accelerator": "auto"}  # what VMs composed before an option existed were built with
 ACTIONS = {"started": "start", "stopped": "stop", "restarted": "restart"}
 
 
@@ -69,6 +70,7 @@ def parse(params: dict):
         )
     options = {
         "boot": params["boot"],
+        "accelerator": params.get("accelerator") or "auto",
         "cpu_disabled_features": sorted(params.get("cpu_disabled_features") or []),
         "image": _image(params),
         # kept as a digest: user-data may hold secrets, and the options are stored in the VM's metadata
@@ -147,7 +149,7 @@ def _changes(name, stored, request, options):
             f"(state: absent removes it)",
         )
     for key, value in options.items():
-        if stored["options"].get(key) != value:
+        if stored["options"].get(key, OPTION_DEFAULTS.get(key)) != value:
             _refuse(key, value, f"differs from the VM's ({stored['options'].get(key)!r}) and cannot change in place")
     changed = [key for key in request if stored["request"].get(key) != request[key]]
     for key in changed:

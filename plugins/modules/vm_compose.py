@@ -138,9 +138,10 @@ options:
   cloud_init:
     description:
       - With O(boot=image), what the cloud-init NoCloud seed tells the guest. The VM's metadata keeps only a digest
-        of it, since user-data may hold secrets; it is not logged.
+        of it, since user-data may hold secrets; O(cloud_init.user_data) is not logged.
       - NICs with an C(ip) (and a C(subnet) for its prefix) get that address statically, matched by MAC; other NICs
-        use DHCP.
+        use DHCP. A static NIC gets no gateway or DNS servers from the seed; give them in O(cloud_init.user_data)
+        (or use DHCP) when the guest must reach beyond its subnet.
     type: dict
     suboptions:
       user_data:
@@ -155,6 +156,14 @@ options:
       hostname:
         description: The guest's host name; defaults to O(name).
         type: str
+  accelerator:
+    description:
+      - V(auto) uses KVM where the host's libvirt offers it and TCG (software emulation) elsewhere; V(kvm) fails
+        where KVM is not offered; V(tcg) always emulates (slow, but it runs any guest, for example on hosts whose
+        KVM cannot run a stock kernel).
+    type: str
+    choices: [auto, kvm, tcg]
+    default: auto
   cpu_disabled_features:
     description:
       - CPU features to hide from a C(host-passthrough) guest under KVM.
@@ -310,14 +319,14 @@ def main():
             },
             "cloud_init": {
                 "type": "dict",
-                "no_log": True,
                 "options": {
-                    "user_data": {"type": "raw"},
-                    # public keys, not secrets (the whole option is no_log for the user-data anyway)
+                    # user-data may carry passwords and tokens; host name and public keys are no secret
+                    "user_data": {"type": "raw", "no_log": True},
                     "ssh_authorized_keys": {"type": "list", "elements": "str", "no_log": False},
                     "hostname": {"type": "str"},
                 },
             },
+            "accelerator": {"type": "str", "choices": ["auto", "kvm", "tcg"], "default": "auto"},
             "cpu_disabled_features": {"type": "list", "elements": "str", "default": []},
             "allow_restart": {"type": "bool", "default": False},
             "shutdown_timeout": {"type": "int", "default": 120},

@@ -30,12 +30,24 @@ def virsh(*args: str, check: bool = True) -> str:
     return proc.stdout
 
 
+def ip(*args: str, check: bool = True) -> str:
+    proc = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"ip {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
 def volume_names(pool: str) -> list:
     """Volume names of a pool (this virsh has no vol-list --name)."""
     return [line.split()[0] for line in virsh("vol-list", pool, check=False).splitlines() if line.strip()]
 
 
 def _remove_pool(name: str) -> None:
+    # a dir pool's directory is only deleted when empty; left behind, its files (a stale compose.lock, an old
+    # policy.json) would come back as volumes when a pool is defined there again
+    if name in virsh("pool-list", "--name", check=False).split():
+        for volume in volume_names(name):
+            virsh("vol-delete", volume, "--pool", name, check=False)
     virsh("pool-destroy", name, check=False)
     virsh("pool-delete", name, check=False)
     virsh("pool-undefine", name, check=False)

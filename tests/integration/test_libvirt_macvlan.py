@@ -10,12 +10,11 @@ interface (a physical NIC in the host record), and whatever the guests send stay
 
 from __future__ import annotations
 
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import TEST_POOL_PREFIX, TEST_VM_PREFIX, virsh
+from conftest import TEST_POOL_PREFIX, TEST_VM_PREFIX, ip, virsh
 from playbook_runner import play
 
 pytestmark = pytest.mark.integration
@@ -24,13 +23,6 @@ POOL = TEST_POOL_PREFIX + "macvlan"
 NIC = TEST_VM_PREFIX + "veth0"
 PEER = TEST_VM_PREFIX + "veth1"
 DEFAULTS = {"vmfleet.hosts.vm_compose": {"cpu_disabled_features": ["arch-capabilities"], "shutdown_timeout": 5}}
-
-
-def ip(*args: str, check: bool = True) -> str:
-    proc = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"ip {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
 
 
 @pytest.fixture

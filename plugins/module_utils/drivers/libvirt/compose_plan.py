@@ -162,7 +162,11 @@ def desired_state(request: dict, options: dict) -> dict:
 
 def domain_spec(inventory, alloc, request, options, volumes, uuid=None, nics=None) -> dict:
     caps = inventory.capabilities
-    kvm = "kvm" in caps.get("domain_types", [])
+    offered = "kvm" in caps.get("domain_types", [])
+    accelerator = options.get("accelerator") or "auto"
+    if accelerator == "kvm" and not offered:
+        raise DriverError("hypervisor", "accelerator: kvm is not offered by this host's libvirt (no usable /dev/kvm)")
+    kvm = offered and accelerator != "tcg"
     pinned = alloc["pinned_cores"]
     nodes = alloc["numanode_set"]
     cells, memnodes = _guest_numa(inventory, alloc)

@@ -174,6 +174,8 @@ def _disk_names(vm):
 def _allocation(vm, host, numa, sizes):
     """A domain in the record's vms[] shape (the capacity view)."""
     names = _disk_names(vm)
+    # NICs as they were asked for (name, space, subnet, ip), in the order they were rendered
+    asked = dict(enumerate(((vm["metadata"].get("request") or {}).get("request") or {}).get("interfaces") or []))
     return {
         "name": vm["name"],
         "host": host,
@@ -196,20 +198,20 @@ def _allocation(vm, host, numa, sizes):
         ],
         "interfaces": [
             {
-                "name": n["name"],
+                "name": asked.get(index, {}).get("name") or n["name"],
                 "host_interface": n.get("host_interface") or n.get("network") or n.get("bridge"),
                 "mode": n["mode"],
                 "network": n.get("network"),
                 "bridge": n.get("bridge"),
-                "space": None,
-                "subnet": None,
+                "space": asked.get(index, {}).get("space"),
+                "subnet": asked.get(index, {}).get("subnet"),
                 "vlan": n.get("vlan"),
-                "ip": None,
+                "ip": asked.get(index, {}).get("ip"),
                 "mac": n.get("mac"),
                 "macvlan_mode": n.get("macvlan_mode"),
                 "vf": bool(n.get("vf")),
             }
-            for n in vm["interfaces"]
+            for index, n in enumerate(vm["interfaces"])
         ],
         "power_state": vm["power_state"],
         "pool": vm["pool"],

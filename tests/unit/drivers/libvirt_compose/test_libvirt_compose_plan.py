@@ -135,3 +135,13 @@ def test_disk_targets():
 def test_cloud_init_settings_never_reach_the_stored_options():
     options = dict(OPTIONS, cloud_init="digest", cloud_init_settings={"user_data": {"password": "x"}})
     assert public_options(options) == dict(OPTIONS, cloud_init="digest")
+
+
+def test_accelerator_choice():
+    inventory = Inventory(record())
+    req = parse_request({"name": "vm1"}, "")
+    alloc = fit(parse_host(inventory.record), req)
+    tcg = new_vm(inventory, alloc, req, dict(OPTIONS, accelerator="tcg"))
+    assert ET.fromstring(tcg["xml"]).get("type") == "qemu"
+    with pytest.raises(DriverError, match="accelerator: kvm is not offered"):
+        new_vm(Inventory(record(), domain_types=("qemu",)), alloc, req, dict(OPTIONS, accelerator="kvm"))
