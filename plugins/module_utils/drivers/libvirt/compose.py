@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.meta_pool import send_bytes
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
 
 
@@ -58,14 +59,8 @@ def _fill_volume(conn, made_vol, vol) -> None:
     """Grow a clone to the asked size (libvirt clones keep the image's size); upload a seed's bytes."""
     if vol.get("clone_from") and made_vol.info()[1] < vol["size"]:
         made_vol.resize(vol["size"], 0)
-    data = vol.get("data")
-    if data:
-        stream = conn.newStream(0)
-        made_vol.upload(stream, 0, len(data), 0)
-        sent = 0
-        while sent < len(data):
-            sent += stream.send(data[sent:])
-        stream.finish()
+    if vol.get("data"):
+        send_bytes(conn, made_vol, vol["data"])
 
 
 def volume_capacity(conn, pool: str, volume: str) -> int:

@@ -126,15 +126,19 @@ def write(conn, pool, name: str, data: bytes) -> None:
     upload(conn, vol, name, data)
 
 
+def send_bytes(conn, vol, data: bytes) -> None:
+    """Write ``data`` at the start of a volume through the connection (raises libvirtError)."""
+    stream = conn.newStream(0)
+    vol.upload(stream, 0, len(data), 0)
+    sent = 0
+    while sent < len(data):
+        sent += stream.send(data[sent:])
+    stream.finish()
+
+
 def upload(conn, vol, name: str, data: bytes) -> None:
-    payload = data + b"\0" * (VOLUME_SIZE - len(data))
     try:
-        stream = conn.newStream(0)
-        vol.upload(stream, 0, len(payload), 0)
-        sent = 0
-        while sent < len(payload):
-            sent += stream.send(payload[sent:])
-        stream.finish()
+        send_bytes(conn, vol, data + b"\0" * (VOLUME_SIZE - len(data)))
     except libvirt.libvirtError as error:
         raise _hypervisor_error(f"cannot write volume {name!r} of pool {META_POOL!r}", error) from None
 
