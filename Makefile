@@ -8,7 +8,7 @@ BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
-  openssh-server openssh-client netcat-openbsd debootstrap extlinux fdisk e2fsprogs mount
+  openssh-server openssh-client netcat-openbsd debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
@@ -47,10 +47,11 @@ $(VENV)/.installed: requirements/dev.txt | apt
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
 
-# libvirtd and virtlogd, started by hand where there is no systemd (tests and demo talk to the real daemon).
+# libvirtd, virtlogd and LXD, started by hand where there is no systemd (tests and demo talk to the real daemons).
 daemons: apt
 	tools/daemons.sh
 	tools/sshd.sh
+	tools/lxd_daemon.sh
 
 # The collection is copied (not symlinked) to a real ansible_collections/vmfleet/hosts path:
 # ansible-test resolves symlinks and insists on that layout; ansible-playbook finds it via ANSIBLE_COLLECTIONS_PATH.
@@ -79,10 +80,12 @@ sanity: collection
 ansible-lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --offline -q playbooks roles
 
-# The Debian guest image the guest-boot test boots, built from Debian's package mirror and cached under
-# /var/cache/vmfleet-test (rebuilt only when tools/build_test_image.sh changes).
-test-image: apt
+# The Debian guest image the guest-boot test boots and the Debian system-container image the LXD tests compose
+# from, built from Debian's package mirror and cached under /var/cache/vmfleet-test (rebuilt only when their
+# script changes; the container image is imported into the local LXD as vmfleet-test/debian12).
+test-image: apt daemons
 	tools/build_test_image.sh
+	tools/build_lxd_image.sh
 
 integration: collection daemons test-image
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration

@@ -16,6 +16,11 @@ import contextlib
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError, PolicyError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import (
+    MUTUALLY_EXCLUSIVE,
+    REQUIRED_TOGETHER,
+    connection_params,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import open_driver
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
@@ -34,6 +39,12 @@ def _plain(value):
 
 class VmFleetModule(AnsibleModule):
     """AnsibleModule plus the translation of the core's errors into failures."""
+
+    def __init__(self, argument_spec: dict, **kwargs):
+        if "server_cert" in argument_spec:  # the connection options: their constraints come with them
+            kwargs["mutually_exclusive"] = list(kwargs.get("mutually_exclusive") or []) + MUTUALLY_EXCLUSIVE
+            kwargs["required_together"] = list(kwargs.get("required_together") or []) + REQUIRED_TOGETHER
+        super().__init__(argument_spec=argument_spec, **kwargs)
 
     @contextlib.contextmanager
     def core_errors(self):
@@ -59,7 +70,7 @@ class VmFleetModule(AnsibleModule):
     @contextlib.contextmanager
     def driver(self):
         """The driver for the module's connection options, closed when the block ends."""
-        driver = open_driver(self.params.get("type"), self.params["address"])
+        driver = open_driver(connection_params(self.params))
         try:
             yield driver
         finally:

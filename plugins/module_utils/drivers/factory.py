@@ -5,25 +5,36 @@
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import LXD_ONLY
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 
 TYPES = ("libvirt", "lxd")
+LIBVIRT_DEFAULT = "qemu:///system"
 
 
-def infer_type(address: str) -> str:
+def infer_type(address) -> str:
     """libvirt URIs name a hypervisor scheme; LXD is reached by https:// or a unix socket path."""
-    if address.startswith(("https://", "/", "unix:")):
+    if address and address.startswith(("https://", "/", "unix:")):
         return "lxd"
     return "libvirt"
 
 
-def open_driver(host_type, address: str):
-    host_type = host_type or infer_type(address)
+def open_driver(connection: dict):
+    """The driver for the connection options (address, type, project, client_cert, ... as the doc fragment)."""
+    address = connection.get("address")
+    host_type = connection.get("type") or infer_type(address)
     if host_type == "libvirt":
+        given = [key for key in LXD_ONLY if connection.get(key)]
+        if given:
+            raise DriverError(
+                "bad_address", f"{', '.join(given)} only apply to LXD hosts (type: lxd); {address} is a libvirt host"
+            )
         # imported here so that a module for one hypervisor never needs the other's binding
         from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.driver import LibvirtDriver
 
-        return LibvirtDriver(address)
+        return LibvirtDriver(address or LIBVIRT_DEFAULT)
     if host_type == "lxd":
-        raise DriverError("bad_address", f"type lxd ({address}): LXD VM hosts are not supported in this release yet")
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.driver import LxdDriver
+
+        return LxdDriver(connection)
     raise DriverError("bad_address", f"type: {host_type!r} is not a VM host type; use one of {', '.join(TYPES)}")
