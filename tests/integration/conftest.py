@@ -103,3 +103,13 @@ def free_hugepages() -> int:
         if line.startswith("HugePages_Free:"):
             return int(line.split()[1])
     raise AssertionError("no HugePages_Free in /proc/meminfo")
+
+
+@pytest.fixture
+def clean_lxd():
+    """Before and after a test: nothing the LXD tests make is left on the local LXD (see lxd_support)."""
+    from lxd_support import scrub  # noqa: PLC0415 - only LXD tests pay for it
+
+    scrub()
+    yield
+    scrub()

@@ -29,3 +29,7 @@ class LxdDriver:
     def close(self) -> None:
         # requests sessions hold pooled sockets only; nothing on the server side to release
         self.client.api.session.close()
+
+    # ---- host: discovery, policy, lock (drivers/lxd/discovery.py, policy_store.py, lock.py) ----
+
+    # ---- composing: instances (drivers/lxd/instances.py, compose_plan.py, compose.py, removal.py) ----

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real LXD daemon as the tests see it: the `lxc` client (which we did not write) and a scrub.
+
+Naming rules every LXD test keeps, so the scrub can find what a test made and nothing else:
+instances ``vmft-*``; projects ``vmfleet-test*``; custom volumes ``vmft-*``; storage pools ``vmfleet-test-*``;
+trusted certificates named ``vmfleet-test*``. The local LXD is reached over its unix socket (``lxc`` as root)
+and over https://127.0.0.1:8443 (tools/lxd_daemon.sh sets it up).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+HTTPS_ADDRESS = "https://127.0.0.1:8443"
+TEST_IMAGE = "vmfleet-test/debian12"  # tools/build_lxd_image.sh imports it
+PREFIX = "vmft-"
+PROJECT_PREFIX = "vmfleet-test"
+POOL_PREFIX = "vmfleet-test-"
+CERT_PREFIX = "vmfleet-test"
+
+
+def lxc(*args: str, check: bool = True, timeout: int = 120) -> str:
+    """Run the lxc client against the local daemon and return its output."""
+    proc = subprocess.run(["lxc", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lxc {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def lxc_json(*args: str, check: bool = True):
+    out = lxc(*args, "--format", "json", check=check)
+    return json.loads(out) if out.strip() else []
+
+
+def query(path: str, check: bool = True):
+    """GET a REST path through `lxc query` (raw API, e.g. /1.0/projects/default)."""
+    out = lxc("query", path, check=check)
+    return json.loads(out) if out.strip() else None
+
+
+def server_fingerprint() -> str:
+    return query("/1.0")["environment"]["certificate_fingerprint"]
+
+
+def projects() -> list:
+    return [p["name"] for p in query("/1.0/projects?recursion=1")]
+
+
+def _scrub_project(project: str) -> None:
+    for inst in lxc_json("list", "--project", project, check=False) or []:
+        if inst["name"].startswith(PREFIX):
+            lxc("delete", "--force", "--project", project, inst["name"], check=False)
+    for pool in query("/1.0/storage-pools?recursion=1", check=False) or []:
+        for vol in lxc_json("storage", "volume", "list", pool["name"], "--project", project, check=False) or []:
+            if vol["type"] == "custom" and vol["name"].startswith(PREFIX):
+                lxc("storage", "volume", "delete", pool["name"], vol["name"], "--project", project, check=False)
+    config = (query(f"/1.0/projects/{project}", check=False) or {}).get("config") or {}
+    for key in config:
+        if key.startswith("user.vmfleet"):
+            lxc("project", "unset", project, key, check=False)
+
+
+def scrub() -> None:
+    """Remove everything the tests may have made on the local LXD (see the naming rules above)."""
+    names = projects()
+    for project in names:
+        _scrub_project(project)
+    for project in names:
+        if project.startswith(PROJECT_PREFIX):
+            # a project's default profile and empty image list do not keep it; anything else the tests made goes
+            for image in query(f"/1.0/images?project={project}", check=False) or []:
+                lxc("image", "delete", "--project", project, image.rsplit("/", 1)[-1], check=False)
+            lxc("project", "delete", project, check=False)
+    for pool in query("/1.0/storage-pools?recursion=1", check=False) or []:
+        if pool["name"].startswith(POOL_PREFIX):
+            lxc("storage", "delete", pool["name"], check=False)
+    for cert in query("/1.0/certificates?recursion=1", check=False) or []:
+        if cert["name"].startswith(CERT_PREFIX):
+            lxc("config", "trust", "remove", cert["fingerprint"], check=False)
+    for token in lxc_json("config", "trust", "list-tokens", check=False) or []:
+        if token["ClientName"].startswith(CERT_PREFIX):
+            lxc("config", "trust", "revoke-token", token["ClientName"], check=False)
+    lxc("config", "unset", "core.trust_password", check=False)
