@@ -5,15 +5,19 @@
 
 MAAS connected to LXD with verification off. Here an HTTPS connection is accepted only when the server presents
 the pinned certificate (``server_cert``), a certificate with the pinned SHA-256 fingerprint
-(``server_fingerprint``), or one a CA of the system vouches for; there is no option to turn that off.
+(``server_fingerprint``), or one a CA of the system vouches for (with the host name checked); there is no option to
+turn that off, and plain ``http://`` is refused. A pinned connection uses its own TLS context (TLS 1.2 or later),
+never the process-wide one requests shares, so pinning one server cannot loosen the checks of another.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import ssl
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.trust import certs
 
 try:
     import requests
@@ -31,7 +35,8 @@ except ImportError as error:  # reported as missing_binding when an LXD host is 
     LXDAPIException = ClientConnectionFailed = Exception
 
 SOCKETS = ("/var/snap/lxd/common/lxd/unix.socket", "/var/lib/lxd/unix.socket")
-_HEX = re.compile(r"^[0-9a-f]{64}$")
+TIMEOUT = 60
+TRUST_HINT = "vmfleet.hosts.lxd_trust reports it, as does `lxc info` on the host"
 
 
 def socket_candidates(environ=None) -> list:
@@ -57,54 +62,43 @@ def local_socket(environ=None, exists=os.path.exists) -> str:
 
 def normalise_fingerprint(value: str) -> str:
     """A SHA-256 fingerprint as 64 lowercase hex digits (colons and spaces, as tools print it, are dropped)."""
-    digits = re.sub(r"[\s:]", "", value or "").lower()
-    if not _HEX.match(digits):
-        raise DriverError(
-            "bad_address",
-            f"server_fingerprint: {value!r} is not a SHA-256 fingerprint (64 hex digits, colons allowed)",
-        )
-    return digits
+    try:
+        return certs.normalise_fingerprint(value, "server_fingerprint")
+    except SpecError as error:
+        raise DriverError("bad_address", str(error)) from None
 
 
 def resolve_address(address) -> str:
     """``https://...`` as given, or a unix socket path (``unix:`` prefix allowed; none means the local one)."""
     if not address:
         return local_socket()
+    address = address.strip()
     if address.startswith("unix:"):
-        address = address[len("unix:") :].lstrip("/")
-        address = "/" + address
+        address = "/" + address[len("unix:") :].lstrip("/")
     if address.startswith("/"):
         return address
-    if address.startswith("https://"):
-        return address.rstrip("/")
+    if address.lower().startswith("http://"):
+        raise DriverError(
+            "bad_address",
+            f"address: {address!r} is plain HTTP; LXD's API is only reached over https:// (with the server's "
+            f"certificate verified) or its local unix socket",
+        )
+    if address.lower().startswith("https://"):
+        rest = address[len("https://") :].rstrip("/")
+        if not rest or "/" in rest or "?" in rest or "@" in rest:
+            raise DriverError(
+                "bad_address", f"address: {address!r} is not https://host:port (no path, query or user part)"
+            )
+        return "https://" + rest
     raise DriverError(
         "bad_address", f"address: {address!r} is not an LXD address (a unix socket path or https://host:8443)"
     )
 
 
-if HAS_PYLXD:
-
-    class _PinnedAdapter(requests.adapters.HTTPAdapter):
-        """Accepts exactly the server certificate whose SHA-256 fingerprint is pinned (as LXD's own client does).
-
-        urllib3 compares the fingerprint of the certificate the server presents during the handshake and refuses
-        the connection on any difference; the CA chain and host name do not matter for a pinned certificate.
-        """
-
-        def __init__(self, fingerprint: str, **kwargs):
-            self._fingerprint = fingerprint
-            super().__init__(**kwargs)
-
-        def cert_verify(self, conn, url, verify, cert):
-            conn.assert_fingerprint = self._fingerprint
-            super().cert_verify(conn, url, False, cert)
-
-
 def server_fingerprint_of(pem: bytes) -> str:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
+    from cryptography import x509  # noqa: PLC0415 - only pinned connections need it
 
-    return x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
+    return certs.fingerprint(x509.load_pem_x509_certificate(pem))
 
 
 def _read(path: str, option: str) -> bytes:
@@ -115,26 +109,74 @@ def _read(path: str, option: str) -> bytes:
         raise DriverError("bad_address", f"{option}: cannot read {path}: {error.strerror}") from None
 
 
-def _session(endpoint: str, connection: dict):
-    """A requests session that authenticates with the client certificate and verifies the server."""
-    cert = None
-    if connection.get("client_cert"):
-        for option in ("client_cert", "client_key"):
-            _read(connection[option], option)  # a clear error before requests' own
-        cert = (connection["client_cert"], connection["client_key"])
-    if endpoint.startswith("/"):
-        return get_session_for_url("http+unix://", cert=None, verify=True)
-    pin = None
+def pinned_fingerprint(connection: dict):
+    """The fingerprint the server must present (from server_cert or server_fingerprint), or None for CA checks."""
     if connection.get("server_cert"):
+        data = _read(connection["server_cert"], "server_cert")
         try:
-            pin = server_fingerprint_of(_read(connection["server_cert"], "server_cert"))
-        except ValueError:
-            raise DriverError(
-                "bad_address", f"server_cert: {connection['server_cert']} holds no PEM certificate"
-            ) from None
-    elif connection.get("server_fingerprint"):
-        pin = normalise_fingerprint(connection["server_fingerprint"])
+            return certs.fingerprint(certs.load_certificate(data, "server_cert"))
+        except SpecError as error:
+            raise DriverError("bad_address", f"{error} ({connection['server_cert']})") from None
+    if connection.get("server_fingerprint"):
+        return normalise_fingerprint(connection["server_fingerprint"])
+    return None
+
+
+def _client_pair(connection: dict):
+    """(cert path, key path) after checking they make a usable pair, or None without a client certificate."""
+    if not connection.get("client_cert") and not connection.get("client_key"):
+        return None
+    if not (connection.get("client_cert") and connection.get("client_key")):
+        raise DriverError("bad_address", "client_cert and client_key are given together or not at all")
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.trust.pem import validate_pair  # noqa: PLC0415
+
+    try:
+        validate_pair(_read(connection["client_cert"], "client_cert"), _read(connection["client_key"], "client_key"))
+    except SpecError as error:
+        raise DriverError("bad_address", str(error)) from None
+    return (connection["client_cert"], connection["client_key"])
+
+
+if HAS_PYLXD:
+
+    class _PinnedAdapter(requests.adapters.HTTPAdapter):
+        """Accepts exactly the server certificate whose SHA-256 fingerprint is pinned (as LXD's own client does).
+
+        urllib3 compares the fingerprint of the certificate the server presents during the handshake and refuses
+        the connection on any difference; the CA chain and host name do not matter for a pinned certificate. The
+        pool gets a TLS context of its own: requests' shared default context is never switched to CERT_NONE.
+        """
+
+        def __init__(self, fingerprint: str, **kwargs):
+            self._fingerprint = fingerprint
+            super().__init__(**kwargs)
+
+        def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE  # the fingerprint below is the check
+            pool_kwargs.update(ssl_context=context, assert_fingerprint=self._fingerprint, assert_hostname=False)
+            super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+
+        def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+            # verify=False only stops requests from loading CA bundles into our context; assert_fingerprint stays
+            return super().send(request, stream=stream, timeout=timeout, verify=False, cert=cert, proxies=proxies)
+
+        def cert_verify(self, conn, url, verify, cert):
+            super().cert_verify(conn, url, False, cert)
+            conn.assert_fingerprint = self._fingerprint
+
+
+def session_for(endpoint: str, connection: dict, with_client_cert: bool = True):
+    """A requests session that authenticates with the client certificate and verifies the server."""
+    if endpoint.startswith("/"):
+        # over the socket the daemon knows the caller by its unix user; certificates play no part
+        return get_session_for_url("http+unix://", cert=None, verify=True)
+    cert = _client_pair(connection) if with_client_cert else None
+    pin = pinned_fingerprint(connection)
     session = requests.Session()
+    session.trust_env = False  # no proxy from the environment between us and a pinned server
     session.cert = cert
     session.verify = True
     if pin:
@@ -149,21 +191,28 @@ def classify(error, where: str) -> DriverError:
         return DriverError(
             "unreachable",
             f"{where}: the server's certificate does not match the pinned one (server_cert / server_fingerprint); "
-            f"the connection was refused. If the server's certificate was replaced on purpose, pin the new one",
+            f"the connection was refused. If the server's certificate was replaced on purpose, pin the new one "
+            f"({TRUST_HINT})",
         )
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return DriverError(
             "unreachable",
-            f"{where}: the server's certificate is not signed by a CA this system trusts; pin it with server_cert "
-            f"or server_fingerprint (vmfleet.hosts.lxd_trust reports it, as does `lxc info` on the host)",
+            f"{where}: the server's certificate is not signed by a CA this system trusts (or not for this host "
+            f"name); pin it with server_cert or server_fingerprint ({TRUST_HINT}; a trust token carries it)",
         )
+    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+        return DriverError("unreachable", f"{where}: the server does not speak TLS there; is it LXD's HTTPS port?")
     if isinstance(error, PermissionError) or "Permission denied" in text:
         return DriverError("permission", f"{where}: permission denied ({text}); is the user in the lxd group?")
     return DriverError("unreachable", f"{where}: cannot connect: {text}")
 
 
-def open_client(connection: dict):
-    """A pylxd Client for the connection options, checked to answer; raises DriverError."""
+def open_client(connection: dict, with_client_cert: bool = True):
+    """A pylxd Client for the connection options, checked to answer; raises DriverError.
+
+    ``with_client_cert=False`` connects anonymously (what lxd_trust does to look at a server before it has a
+    certificate to show); the server is verified either way.
+    """
     if not HAS_PYLXD:
         raise DriverError(
             "missing_binding",
@@ -171,9 +220,9 @@ def open_client(connection: dict):
         )
     endpoint = resolve_address(connection.get("address"))
     project = connection.get("project") or "default"
-    session = _session(endpoint, connection)
+    session = session_for(endpoint, connection, with_client_cert)
     try:
-        return Client(endpoint=endpoint, project=project, session=session, timeout=60)
+        return Client(endpoint=endpoint, project=project, session=session, timeout=TIMEOUT, cert=session.cert)
     except ClientConnectionFailed as error:
         cause = error.__context__ or error
         raise classify(cause, endpoint) from None
