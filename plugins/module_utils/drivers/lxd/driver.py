@@ -9,7 +9,14 @@ It translates between LXD's REST API and the capacity core's plain data and neve
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
+    discovery,
+    policy_store,
+    project_config,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 
 class LxdDriver:
@@ -31,5 +38,82 @@ class LxdDriver:
         self.client.api.session.close()
 
     # ---- host: discovery, policy, lock (drivers/lxd/discovery.py, policy_store.py, lock.py) ----
+
+    def _node(self, path: str = ""):
+        """An API node without the project parameter (server-wide things, and the project object itself)."""
+        api = self.client.api
+        return api.__class__(api._api_endpoint + path, session=api.session, timeout=api._timeout, project=None)
+
+    def _project_node(self):
+        return self._node("/projects/" + self.project)
+
+    def project_exists(self) -> bool:
+        return project_config.read(self._project_node(), self.project) is not None
+
+    def _require_project(self) -> None:
+        if not self.project_exists():
+            raise DriverError(
+                "bad_address",
+                f"project: {self.project!r} does not exist on {self.address}; create it (vmfleet.hosts.vm_host "
+                f"with create_project: true, or `lxc project create {self.project}`) or name another one",
+            )
+
+    def create_project(self) -> None:
+        """Create the project; it shares the default project's images (features.images=false)."""
+        body = {
+            "name": self.project,
+            "description": "VM host managed by vmfleet.hosts",
+            "config": {"features.images": "false"},
+        }
+        discovery.ask(f"create project {self.project!r}", lambda: self._node("/projects").post(json=body))
+
+    def stored_policy(self):
+        """The policy stored in the project, or None when it is not a VM host; a missing project is an error."""
+        self._require_project()
+        return policy_store.read_policy(self._project_node(), self.project)
+
+    def inventory(self, policy=None, empty_project: bool = False) -> discovery.Inventory:
+        """The host under ``policy`` (default: the stored one, else the defaults).
+
+        ``empty_project`` reads a project that does not exist yet as an empty one (vm_host in check mode).
+        """
+        exists = self.project_exists()
+        if not exists and not empty_project:
+            self._require_project()
+        if policy is None:
+            stored = policy_store.read_policy(self._project_node(), self.project) if exists else None
+            policy = merge_policy(stored, {})
+        return discovery.discover(self.client, self._node(), self.client.api, self.project, policy, exists)
+
+    def store_policy(self, policy: dict) -> None:
+        policy_store.write_policy(self._project_node(), self.project, policy)
+
+    def remove_policy(self) -> bool:
+        return policy_store.remove_policy(self._project_node(), self.project)
+
+    def storage_pool_names(self) -> list:
+        pools = discovery.ask("list storage pools", lambda: discovery.metadata(self._node("/storage-pools").get()))
+        return sorted(url.rsplit("/", 1)[-1] for url in pools or [])
+
+    def create_dir_pool(self, name: str, path) -> None:
+        """A dir storage pool (vm_host's create_default_storage_pool); LXD chooses its directory unless given."""
+        body = {"name": name, "driver": "dir", "config": {"source": path} if path else {}}
+        discovery.ask(
+            f"create dir storage pool {name!r}" + (f" at {path}" if path else ""),
+            lambda: self._node("/storage-pools").post(json=body),
+        )
+
+    def lock(self, owner: str, timeout: float):
+        if not self.is_vm_host():
+            raise DriverError(
+                "not_a_vm_host",
+                f"project {self.project!r} on {self.address} is not a VM host yet: run vmfleet.hosts.vm_host on it "
+                f"first",
+            )
+        return ProjectLock(self._project_node(), self.project, owner, timeout=timeout)
+
+    def is_vm_host(self) -> bool:
+        found = project_config.read(self._project_node(), self.project)
+        return bool(found and found.config.get(policy_store.POLICY_KEY))
 
     # ---- composing: instances (drivers/lxd/instances.py, compose_plan.py, compose.py, removal.py) ----

@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Discovery: one LXD server and project into a host record, plus the driver's own view of its instances.
+
+The record is the capacity view (what the core needs and the modules return); ``Inventory.domains`` keeps what
+only the driver needs to compose and remove instances (their config, devices and our ``user.vmfleet.*``
+bookkeeping), by name, as on libvirt. Pure parsing lives in ``read/`` and ``instances.py``; this module only asks
+LXD and joins the pieces.
+
+Server-wide things (resources, storage pools and what every project's volumes take of them) are read without a
+project; networks, the default profile and the instances are the project's.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
+    HOST_TYPES,
+    default_network,
+    parse_network,
+    sriov_cards,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.pools import (
+    parse_pool,
+    root_disks,
+    volume_growth,
+    volume_sizes,
+)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.resources import hugepage_size, parse_numa
+
+INTERFACE_KEYS = (
+    "name",
+    "type",
+    "numa_node",
+    "default",
+    "sriov_max_vf",
+    "sriov_used_vf",
+    "networks",
+    "vlans",
+    "subnets",
+    "spaces",
+    "forward_mode",
+    "bridge",
+    "dhcp",
+    "dhcp_ranges",
+    "active",
+)
+# Drivers whose volumes report how much of them is written; on the others (dir) a sized volume counts in full.
+_USAGE_DRIVERS = ("zfs", "btrfs", "lvm", "ceph", "cephfs")
+
+
+class Inventory:
+    """What discovery found: the host record and the instances as the driver sees them (by name)."""
+
+    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
+        self.record = record
+        self.domains = domains
+        self.capabilities = capabilities
+        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no instance is counted on
+
+
+def metadata(response) -> object:
+    return response.json().get("metadata")
+
+
+def ask(what: str, call):
+    """``call()``, with what LXD or the transport raised turned into a DriverError naming ``what``."""
+    try:
+        return call()
+    except DriverError:
+        raise
+    except LxdDataError as error:
+        raise DriverError("hypervisor", f"LXD answered {what} with data vmfleet cannot read: {error}") from None
+    except Exception as error:  # pylxd's LXDAPIException and requests' errors: this read failed
+        raise DriverError("hypervisor", f"cannot {what}: {error}") from None
+
+
+def _optional(call):
+    """``call()``, or None when LXD refuses it (a pool it cannot measure, a network without state)."""
+    try:
+        return call()
+    except Exception:  # LXD answers "Not supported" and the like; the caller has a fallback
+        return None
+
+
+def read_pools(server) -> tuple:
+    """storage_pools[] entries, server-wide (every project's volumes count against the pools they are on)."""
+    pools = ask("list storage pools", lambda: metadata(server.storage_pools.get(params={"recursion": "1"})))
+    instances = ask(
+        "list the instances of all projects",
+        lambda: metadata(server.instances.get(params={"recursion": "1", "all-projects": "true"})),
+    )
+    roots = ask("read the root disks of the instances", lambda: root_disks(instances or []))
+    return [_read_pool(server, pool, roots) for pool in pools or []]
+
+
+def _read_pool(server, pool: dict, roots: dict) -> dict:
+    name = pool["name"]
+    node = server.storage_pools[name]
+    resources = _optional(lambda: metadata(node.resources.get()))
+    volumes = ask(
+        f"list the volumes of storage pool {name!r}",
+        lambda: metadata(node.volumes.get(params={"recursion": "1", "all-projects": "true"})),
+    )
+    sized = ask(f"read the volumes of storage pool {name!r}", lambda: volume_sizes(name, volumes or [], roots))
+    usage = {}
+    if pool.get("driver") in _USAGE_DRIVERS:
+        for vol in sized:
+            if vol["size"] is None:
+                continue
+            state = _optional(
+                lambda vol=vol: metadata(
+                    node.volumes[vol["type"]][vol["name"]].state.get(params={"project": vol["project"]})
+                )
+            )
+            if state and (state.get("usage") or {}).get("used") is not None:
+                usage[(vol["project"], vol["type"], vol["name"])] = state["usage"]["used"]
+    growth = ask(f"size the volumes of storage pool {name!r}", lambda: volume_growth(sized, usage))
+    return ask(f"read storage pool {name!r}", lambda: parse_pool(pool, resources, growth))
+
+
+def read_interfaces(project_api, resources: dict) -> list:
+    """interfaces[]: the networks the project sees, with addresses, and SR-IOV cards merged by name."""
+    networks = ask("list networks", lambda: metadata(project_api.networks.get(params={"recursion": "1"})))
+    interfaces = []
+    for net in networks or []:
+        if not net.get("managed") and net.get("type") not in HOST_TYPES:
+            continue
+        state = _optional(lambda net=net: metadata(project_api.networks[net["name"]].state.get()))
+        entry = ask(f"read network {net['name']!r}", lambda net=net, state=state: parse_network(net, state))
+        if entry is not None:
+            interfaces.append(entry)
+    for card in ask("read the network cards", lambda: sriov_cards(resources)):
+        existing = [i for i in interfaces if i["name"] == card["name"]]
+        if existing:
+            existing[0].update(numa_node=card["numa_node"], sriov_max_vf=card["sriov_max_vf"])
+            existing[0]["vf_addresses"] = card["vf_addresses"]
+        else:
+            interfaces.append(card)
+    profile = _optional(lambda: metadata(project_api.profiles.default.get()))
+    default = default_network(profile)
+    for iface in interfaces:
+        iface["default"] = iface["name"] == default
+    return interfaces
+
+
+def apply_networks(interfaces: list, declared: list) -> None:
+    """Declared networks (vm_host's ``networks``) add VLANs, subnets, spaces and the default to what was found."""
+    names = {i["name"] for i in interfaces}
+    for net in declared:
+        if net["name"] not in names:
+            raise DriverError(
+                "hypervisor",
+                f"networks: {net['name']!r} is declared in the policy but is not an LXD network (managed, or a "
+                f"host interface LXD lists) here (found: {', '.join(sorted(names)) or 'none'})",
+            )
+    if any(net["default"] for net in declared):
+        for iface in interfaces:
+            iface["default"] = False
+    for iface in interfaces:
+        for net in declared:
+            if net["name"] == iface["name"]:
+                iface["vlans"] = sorted(set(iface.get("vlans", [])) | set(net["vlans"]))
+                iface["subnets"] = sorted(set(iface.get("subnets", [])) | set(net["subnets"]))
+                iface["spaces"] = sorted(set(iface.get("spaces", [])) | set(net["spaces"]))
+                iface["default"] = iface["default"] or net["default"]
+
+
+def count_vfs(interfaces: list, vms: list) -> dict:
+    """Count the VFs instances use per SR-IOV NIC; return the VF PCI addresses left per NIC.
+
+    LXD picks the VF of an ``nictype: sriov`` NIC itself when the instance starts, so which VF an instance has
+    is not known while it is stopped: each sriov NIC counts one VF of its parent, and the free addresses are the
+    NIC's VFs less that many.
+    """
+    used = {}
+    for vm in vms:
+        for nic in vm["interfaces"]:
+            if nic["vf"] and nic["host_interface"]:
+                used[nic["host_interface"]] = used.get(nic["host_interface"], 0) + 1
+    free = {}
+    for iface in interfaces:
+        vfs = iface.pop("vf_addresses", None) or []
+        iface["sriov_used_vf"] = used.get(iface["name"], 0)
+        free[iface["name"]] = vfs[iface["sriov_used_vf"] :]
+    return free
+
+
+def discover(client, server, project_api, project: str, policy: dict, project_exists: bool = True) -> Inventory:
+    """The host as a record under ``policy`` (see spec.host_policy), and the project's instances.
+
+    ``server`` is an API node without a project, ``project_api`` one with it. A project that does not exist yet
+    (vm_host in check mode, about to create it) has no instances and sees the default project's networks.
+    """
+    environment = client.host_info.get("environment") or {}
+    host = environment.get("server_name") or client.api._api_endpoint
+    resources = ask("read /1.0/resources", lambda: metadata(server.resources.get()))
+    numa = ask("read /1.0/resources", lambda: parse_numa(resources))
+    pools = read_pools(server)
+    interfaces = read_interfaces(project_api if project_exists else server, resources)
+    memory = sum(node["memory"]["total"] for node in numa)
+    domains = lxd_instances.read_instances(client, project, memory) if project_exists else {}
+    vms = [lxd_instances.allocation(entry, host, numa) for entry in domains.values()]
+    free_vfs = count_vfs(interfaces, vms)
+    apply_networks(interfaces, policy.get("networks") or [])
+    default_pool = policy.get("default_storage_pool")
+    for pool in pools:
+        pool["default"] = pool["name"] == default_pool
+    record = {
+        "name": host,
+        "type": "lxd",
+        "pool": policy["pool"],
+        "zone": policy["zone"],
+        "tags": list(policy["tags"]),
+        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
+        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
+        "reserved": dict(policy["reserved"]),
+        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
+        "numa": numa,
+        "storage_pools": pools,
+        "interfaces": [{k: i.get(k) for k in INTERFACE_KEYS} for i in interfaces],
+        "vms": vms,
+    }
+    capabilities = {
+        "server_name": host,
+        "server_version": environment.get("server_version"),
+        "architectures": list(environment.get("architectures") or []),
+        "hugepage_sizes": [size for size in [hugepage_size(resources)] if size],
+        "project": project,
+    }
+    return Inventory(record, domains, capabilities, free_vfs)
