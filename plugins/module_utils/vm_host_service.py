@@ -30,22 +30,54 @@ def _over_policy(record: dict) -> list:
     return warnings
 
 
-def present(driver, options: dict, create_pool: bool, pool_path: str, check_mode: bool) -> dict:
-    stored = driver.stored_policy()
+# Where a dir pool made by create_default_storage_pool goes when no path is given; LXD chooses its own.
+DEFAULT_POOL_PATHS = {"libvirt": "/var/lib/libvirt/images"}
+
+
+def _project_to_create(driver, create_project: bool) -> bool:
+    """Whether the host's project must be created first (LXD); refuses a missing one without create_project.
+
+    libvirt has no projects, so create_project is refused there rather than silently ignored.
+    """
+    if driver.type != "lxd":
+        if create_project:
+            raise SpecError("create_project", True, f"only applies to LXD hosts; {driver.address} is a libvirt host")
+        return False
+    if driver.project_exists():
+        return False
+    if not create_project:
+        raise SpecError(
+            "project",
+            driver.project,
+            f"does not exist on {driver.address}; set create_project: true to create it, or name an existing one",
+        )
+    return True
+
+
+def present(
+    driver, options: dict, create_pool: bool, pool_path, check_mode: bool, create_project: bool = False
+) -> dict:
+    new_project = _project_to_create(driver, create_project)
+    stored = None if new_project else driver.stored_policy()
     new = merge_policy(stored, parse_policy(options))
     pools = driver.storage_pool_names()
     name = new["default_storage_pool"]
     create = bool(name) and name not in pools
+    pool_path = pool_path or DEFAULT_POOL_PATHS.get(driver.type)
     if create and not create_pool:
+        where = f"at {pool_path}" if pool_path else "where LXD keeps its pools"
         raise SpecError(
             "default_storage_pool",
             name,
             f"is not a storage pool on the host (pools: {', '.join(pools) or 'none'}); create it first or set "
-            f"create_default_storage_pool: true to create a dir pool at {pool_path}",
+            f"create_default_storage_pool: true to create a dir pool {where}",
         )
-    inventory = driver.inventory(new)  # refuses declared networks the host does not have, before any change
-    changed = stored != new or create or not driver.is_vm_host()
+    # refuses declared networks the host does not have, before any change
+    inventory = driver.inventory(new, empty_project=True) if new_project else driver.inventory(new)
+    changed = new_project or stored != new or create or not driver.is_vm_host()
     if changed and not check_mode:
+        if new_project:
+            driver.create_project()
         if create:
             driver.create_dir_pool(name, pool_path)
         driver.store_policy(new)
@@ -54,12 +86,16 @@ def present(driver, options: dict, create_pool: bool, pool_path: str, check_mode
         "changed": changed,
         "policy": new,
         "record": inventory.record,
+        "project_created": new_project,
         "diff": {"before": stored or {}, "after": new},
         "warnings": _over_policy(inventory.record),
     }
 
 
 def absent(driver, remove_vms: bool, check_mode: bool) -> dict:
+    if driver.type == "lxd" and not driver.project_exists():
+        # no project, so no policy and no instances: already absent (the project is never created for this)
+        return {"changed": False, "host": {}, "removed_vms": [], "diff": {"before": {}, "after": {}}}
     stored = driver.stored_policy()
     domains = driver.inventory().domains
     doomed = sorted(name for name, vm in domains.items() if vm["metadata"]["managed"]) if remove_vms else []

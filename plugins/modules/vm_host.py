@@ -6,20 +6,23 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vm_host
-short_description: Make a libvirt machine a VM host and keep its capacity policy
+short_description: Make a libvirt machine or an LXD project a VM host and keep its capacity policy
 version_added: 0.1.0
 description:
-  - Registers a libvirt/KVM machine as a VM host, the way MAAS added a C(virsh) VM host, and keeps its policy,
-    that is CPU and memory overcommit ratios, reserved cores and memory, resource pool, zone, tags, default storage
-    pool and the networks (with VLANs, subnets and spaces) VMs may be put on.
-  - The policy is stored on the host itself, in a small libvirt storage pool named C(vmfleet), and read through
-    the libvirt connection, so every controller that reaches the host (also over C(qemu+ssh)) enforces the same
-    policy. M(vmfleet.hosts.vm_compose) refuses to compose on a machine that is not a VM host.
+  - Registers a libvirt/KVM machine or an LXD server's project as a VM host, the way MAAS added a C(virsh) or
+    C(lxd) VM host, and keeps its policy, that is CPU and memory overcommit ratios, reserved cores and memory,
+    resource pool, zone, tags, default storage pool and the networks (with VLANs, subnets and spaces) VMs may be
+    put on.
+  - The policy is stored on the host itself and read through the connection, so every controller that reaches
+    the host enforces the same policy. On libvirt it lives in a small storage pool named C(vmfleet) (also over
+    C(qemu+ssh)); on LXD in the C(user.vmfleet.policy) config key of the O(project), written with the project's
+    ETag so two controllers cannot overwrite each other (see C(docs/lxd.md)). M(vmfleet.hosts.vm_compose) refuses
+    to compose on a host that is not a VM host.
   - Options left out keep what the host already stores; a new VM host starts from ratios of 1, nothing reserved,
     resource pool and zone C(default).
   - Returns the host record, as M(vmfleet.hosts.vm_host_info) does, under the new policy.
-  - O(state=absent) removes the policy (the C(vmfleet) pool with its volumes); the VMs stay unless
-    O(remove_vms=true).
+  - O(state=absent) removes the policy (on libvirt the C(vmfleet) pool with its volumes, on LXD the config key;
+    the LXD project stays, also when this module created it); the VMs stay unless O(remove_vms=true).
 author:
   - vmfleet.hosts contributors (@vmfleet)
 extends_documentation_fragment:
@@ -77,26 +80,40 @@ options:
     description:
       - The storage pool disks go to when they name no pool or tag (MAAS C(default_storage_pool)).
       - It must exist, unless O(create_default_storage_pool=true).
+      - LXD storage pools belong to the server, not to a project.
     type: str
   create_default_storage_pool:
     description:
-      - Create O(default_storage_pool) as a C(dir) pool at O(default_storage_pool_path) (built, started and
-        autostarted) when the host has no pool of that name.
+      - Create O(default_storage_pool) as a C(dir) pool when the host has no pool of that name.
+      - On libvirt the pool is built, started and autostarted at O(default_storage_pool_path). On LXD it is a
+        C(dir) storage pool of the server, in O(default_storage_pool_path) when given, else where LXD keeps its
+        pools (C(/var/lib/lxd/storage-pools/NAME) or the snap's equivalent).
     type: bool
     default: false
   default_storage_pool_path:
-    description: Directory for a pool created by O(create_default_storage_pool).
+    description:
+      - Directory for a pool created by O(create_default_storage_pool).
+      - When not set, C(/var/lib/libvirt/images) on libvirt; LXD chooses on LXD.
     type: path
-    default: /var/lib/libvirt/images
+  create_project:
+    description:
+      - On LXD, create O(project) when it does not exist (it then shares the default project's images, with
+        C(features.images=false), so image aliases work in it). Without it a missing project is an error naming
+        O(project).
+      - libvirt has no projects; V(true) is refused on a libvirt host.
+      - O(state=absent) never deletes a project; remove it with C(lxc project delete) once it is empty.
+    type: bool
+    default: false
   networks:
     description:
       - Networks VMs may be put on, with what they carry. Each names a libvirt network or a host interface
-        (bridge, NIC) that discovery finds; VM NICs asking for a space, subnet or VLAN go where it is declared.
+        (bridge, NIC) that discovery finds, or on LXD a network C(lxc network list) shows (managed, such as
+        C(lxdbr0), or a host interface); VM NICs asking for a space, subnet or VLAN go where it is declared.
     type: list
     elements: dict
     suboptions:
       name:
-        description: The libvirt network or host interface.
+        description: The libvirt network or host interface, or the LXD network.
         type: str
         required: true
       vlans:
@@ -145,6 +162,21 @@ EXAMPLES = r"""
     cpu_over_commit_ratio: 2
   delegate_to: localhost
 
+- name: Make an LXD project a VM host over HTTPS, creating the project and a dir pool
+  vmfleet.hosts.vm_host:
+    address: https://lxd-01.example.com:8443
+    client_cert: /etc/vmfleet/client.crt
+    client_key: /etc/vmfleet/client.key
+    server_fingerprint: "{{ lxd_01_fingerprint }}"
+    project: vmfleet
+    create_project: true
+    default_storage_pool: vms
+    create_default_storage_pool: true
+    cpu_over_commit_ratio: 2
+    networks:
+      - {name: lxdbr0, default: true}
+  delegate_to: localhost
+
 - name: Stop treating a host as a VM host (its VMs stay)
   vmfleet.hosts.vm_host:
     state: absent
@@ -171,6 +203,11 @@ policy:
     tags: [ssd]
     default_storage_pool: vms
     networks: []
+project_created:
+  description: Whether the task created the LXD O(project) (in check mode, whether it would); V(false) on libvirt.
+  returned: when O(state=present)
+  type: bool
+  sample: false
 removed_vms:
   description: VMs removed with O(remove_vms=true).
   returned: when O(state=absent)
@@ -209,7 +246,8 @@ def main():
             "tags": {"type": "list", "elements": "str"},
             "default_storage_pool": {"type": "str"},
             "create_default_storage_pool": {"type": "bool", "default": False},
-            "default_storage_pool_path": {"type": "path", "default": "/var/lib/libvirt/images"},
+            "default_storage_pool_path": {"type": "path"},
+            "create_project": {"type": "bool", "default": False},
             "networks": {
                 "type": "list",
                 "elements": "dict",
@@ -236,6 +274,7 @@ def main():
                 params["create_default_storage_pool"],
                 params["default_storage_pool_path"],
                 module.check_mode,
+                create_project=params["create_project"],
             )
             outcome["host"] = describe(outcome.pop("record"))
     for warning in outcome.pop("warnings", []):

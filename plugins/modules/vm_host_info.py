@@ -9,9 +9,10 @@ module: vm_host_info
 short_description: Read a VM host's record (cores, memory, NUMA, hugepages, storage pools, networks, VMs)
 version_added: 0.1.0
 description:
-  - Discovers what a libvirt VM host has and what its VMs take, and returns it as the collection's host record
+  - Discovers what a libvirt VM host or an LXD project has and what its VMs take, and returns it as the
+    collection's host record
     (MAAS-shaped C(total), C(used) and C(available) blocks, storage pools, per-NUMA-node cores, memory and
-    hugepages, networks and interfaces, and every VM with its allocation).
+    hugepages, networks and interfaces, and every VM (on LXD, every instance of O(project)) with its allocation).
   - The capacity figures follow the policy stored on the host by M(vmfleet.hosts.vm_host); a host that was never
     registered is read with the default policy (ratios 1, nothing reserved) and RV(registered=false).
   - Read-only; it changes nothing on the host.
@@ -31,6 +32,12 @@ notes:
     C(numatune) is counted on the first node.
   - The C(vmfleet) storage pool, where M(vmfleet.hosts.vm_host) keeps the policy and the compose lock, is not
     listed in RV(host.storage_pools).
+  - On LXD, cores with their NUMA node and C(isolated) flag, memory and hugepages per node come from
+    C(/1.0/resources) (LXD 5.0 reports the default hugepage size only); storage pools are the server's, and what
+    every project's sized volumes may still grow to counts as used; interfaces are the networks the project sees
+    (managed ones as type C(network)) with their addresses, and SR-IOV cards; the default interface is the one
+    the project's C(default) profile attaches its first NIC to. A O(project) that does not exist is an error.
+    See C(docs/lxd.md).
 """
 
 EXAMPLES = r"""
@@ -41,6 +48,16 @@ EXAMPLES = r"""
 - name: Show its storage pools the way MAAS did
   ansible.builtin.debug:
     msg: "{{ kvm.host.storage_pools | map(attribute='name') | list }}"
+
+- name: Read an LXD project over HTTPS, pinning the server's certificate
+  vmfleet.hosts.vm_host_info:
+    address: https://lxd-01.example.com:8443
+    client_cert: /etc/vmfleet/client.crt
+    client_key: /etc/vmfleet/client.key
+    server_cert: /etc/vmfleet/lxd-01.crt
+    project: vmfleet
+  delegate_to: localhost
+  register: lxd
 
 - name: Read a remote host over SSH from the controller
   vmfleet.hosts.vm_host_info:
@@ -63,12 +80,12 @@ host:
   type: dict
   contains:
     name:
-      description: Host name as libvirt reports it.
+      description: Host name as libvirt reports it; on LXD the server's name (C(server_name) of C(/1.0)).
       type: str
       returned: always
       sample: kvm-01
     type:
-      description: V(libvirt).
+      description: V(libvirt) or V(lxd).
       type: str
       returned: always
       sample: libvirt
@@ -98,12 +115,14 @@ host:
       elements: dict
       returned: always
     interfaces:
-      description: libvirt networks, host bridges and SR-IOV NICs, with what the policy declares on them.
+      description:
+        - libvirt networks, host bridges and SR-IOV NICs, with what the policy declares on them.
+        - On LXD, managed networks (type V(network)), host interfaces and SR-IOV NICs.
       type: list
       elements: dict
       returned: always
     vms:
-      description: Every domain with its allocation, power state, resource pool and tags.
+      description: Every domain (on LXD, instance) with its allocation, power state, resource pool and tags.
       type: list
       elements: dict
       returned: always
