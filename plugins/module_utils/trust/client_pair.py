@@ -96,7 +96,7 @@ def load_or_plan(params: dict, generate: bool = True) -> ClientPair:
             f"does not exist ({params[absent]}) while {present} does ({params[present]}); give both files, or "
             f"neither to have a new pair generated (an existing file is never overwritten)",
         )
-    validity = params.get("validity_days") or DEFAULT_VALIDITY_DAYS
+    validity = DEFAULT_VALIDITY_DAYS if params.get("validity_days") is None else params["validity_days"]
     if validity < 1 or validity > 36500:
         raise SpecError("validity_days", validity, "is not a validity; use 1 to 36500 days")
     if params.get("key_type") != "rsa" and params.get("key_size"):
