@@ -84,3 +84,18 @@ def scrub() -> None:
         if token["ClientName"].startswith(CERT_PREFIX):
             lxc("config", "trust", "revoke-token", token["ClientName"], check=False)
     lxc("config", "unset", "core.trust_password", check=False)
+
+
+def trust_token(name: str, *flags: str) -> str:
+    """A trust token made over the socket (`lxc config trust add --name NAME`); its last output line."""
+    return lxc("config", "trust", "add", "--name", name, *flags).strip().splitlines()[-1].strip()
+
+
+def trust_record(fingerprint: str):
+    """The server's record of a trusted certificate, or None when it is not in the trust store."""
+    out = lxc("query", f"/1.0/certificates/{fingerprint}", check=False)
+    return json.loads(out) if out.strip() else None
+
+
+def pending_tokens() -> list:
+    return [token["ClientName"] for token in lxc_json("config", "trust", "list-tokens", check=False) or []]
