@@ -71,7 +71,10 @@ def scrub() -> None:
     for project in names:
         if project.startswith(PROJECT_PREFIX):
             # a project's default profile and empty image list do not keep it; anything else the tests made goes
-            for image in query(f"/1.0/images?project={project}", check=False) or []:
+            own_images = ((query(f"/1.0/projects/{project}", check=False) or {}).get("config") or {}).get(
+                "features.images"
+            ) != "false"  # a project without its own images lists the default project's: those are not ours
+            for image in (query(f"/1.0/images?project={project}", check=False) or []) if own_images else []:
                 lxc("image", "delete", "--project", project, image.rsplit("/", 1)[-1], check=False)
             lxc("project", "delete", project, check=False)
     for pool in query("/1.0/storage-pools?recursion=1", check=False) or []:
