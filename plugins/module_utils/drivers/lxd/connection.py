@@ -219,6 +219,9 @@ def open_client(connection: dict, with_client_cert: bool = True):
             f"the LXD driver needs pylxd on the host that runs the module (pip install pylxd): {IMPORT_ERROR}",
         )
     endpoint = resolve_address(connection.get("address"))
+    if endpoint.startswith("/") and not os.path.exists(endpoint):
+        # pylxd would take a missing path for a URL and fail with a message about schemes
+        raise DriverError("unreachable", f"{endpoint}: no such socket; is the LXD daemon running there?")
     project = connection.get("project") or "default"
     session = session_for(endpoint, connection, with_client_cert)
     try:
