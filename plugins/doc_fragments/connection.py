@@ -49,7 +49,7 @@ options:
     type: path
   server_cert:
     description:
-      - Path of the LXD server's PEM certificate: the connection is accepted only when the server presents exactly
+      - Path of the LXD server's PEM certificate; the connection is accepted only when the server presents exactly
         this certificate (pinning; host names do not matter). LXD hosts over HTTPS only.
       - Without O(server_cert) or O(server_fingerprint) the server's certificate must be signed by a CA the system
         trusts. Verification is never turned off.
