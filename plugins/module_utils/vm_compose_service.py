@@ -21,15 +21,10 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
+from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_plan import (
-    desired_state,
-    public_options,
-)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_text
 
 # A request as vm_plan takes it, less what only means something across hosts (count, zone, host_tags).
 REQUEST_OPTIONS = tuple(key for key in REQUEST_KEYS if key not in ("count", "zone", "host_tags"))
@@ -45,38 +40,23 @@ class Clock:
     sleep = staticmethod(time.sleep)
 
 
-def _image(params):
-    image = params.get("image")
-    if params["boot"] != "image":
-        if image:
-            raise SpecError("image", image, "is only used with boot: image")
-        return None
-    if not image:
-        raise SpecError("image", MISSING, "is required with boot: image: the {pool, volume} of the image to copy")
-    given = require_mapping(image, "image", ("pool", "volume"), "an image volume")
-    return {
-        "pool": parse_text(given.get("pool"), "image.pool", "a storage pool name"),
-        "volume": parse_text(given.get("volume"), "image.volume", "a volume name"),
-    }
+def parse(params: dict, driver):
+    """The request for the capacity core and the options that decide how the VM is built.
 
-
-def parse(params: dict):
-    """The request for the capacity core and the options that decide how the VM is built."""
+    The driver adds (and validates) what only means something on its hypervisor: libvirt's accelerator and image
+    volume, LXD's instance type and image alias.
+    """
     request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
     cloud = parse_cloud_init(params.get("cloud_init"))
     if cloud is not None and params["boot"] != "image":
         raise SpecError(
             "cloud_init", MISSING, "needs boot: image; a network-booted VM gets its settings from the network"
         )
-    options = {
-        "boot": params["boot"],
-        "accelerator": params.get("accelerator") or "auto",
-        "cpu_disabled_features": sorted(params.get("cpu_disabled_features") or []),
-        "image": _image(params),
-        # kept as a digest: user-data may hold secrets, and the options are stored in the VM's metadata
-        "cloud_init": hashlib.sha256(json.dumps(cloud, sort_keys=True).encode()).hexdigest() if cloud else None,
-        "cloud_init_settings": cloud,
-    }
+    options = {"boot": params["boot"]}
+    options.update(driver.compose_options(params))
+    # kept as a digest: user-data may hold secrets, and the options are stored with the VM
+    options["cloud_init"] = hashlib.sha256(json.dumps(cloud, sort_keys=True).encode()).hexdigest() if cloud else None
+    options["cloud_init_settings"] = cloud
     return request, options
 
 
@@ -84,7 +64,7 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
     name = params["name"]
     if params["state"] == "absent":
         return _absent(driver, name, check_mode)
-    request, options = parse(params)
+    request, options = parse(params, driver)
     if not driver.is_vm_host():
         raise DriverError(
             "not_a_vm_host", f"{driver.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
@@ -101,23 +81,8 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
     return result
 
 
-def _check_image(driver, request, options):
-    image = options["image"]
-    if image is None:
-        return
-    capacity = driver.volume_capacity(image["pool"], image["volume"])
-    root = request["disks"][0]
-    if root["size"] < capacity:
-        raise SpecError(
-            "disks[0].size",
-            root["size"],
-            f"is smaller than image {image['pool']}/{image['volume']} ({capacity} bytes); the boot disk is a copy "
-            f"of the image and cannot be smaller",
-        )
-
-
 def _create(driver, inventory, request, options, check_mode):
-    _check_image(driver, request, options)
+    driver.check_image(request, options)  # refused before anything is made
     alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
     plan = driver.plan_new(inventory, alloc, request, options)
     if not check_mode:

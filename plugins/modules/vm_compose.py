@@ -9,7 +9,7 @@ module: vm_compose
 short_description: Compose, resize, power and remove one VM on a VM host, within the host's capacity policy
 version_added: 0.1.0
 description:
-  - "Composes one VM on a libvirt VM host, as MAAS composed VMs on its VM hosts, with the capacity rules of the
+  - "Composes one VM on a libvirt or LXD VM host, as MAAS composed VMs on its VM hosts, with the capacity rules of the
     collection (C(docs/capacity.md)) checked before anything is touched. A request that does not fit fails with
     the capacity core's message, for example C(Host kvm-01: CPU overcommit ratio is 1.0 and there are 2 available
     resources; 4 requested.), and leaves the host as it was."
@@ -34,6 +34,12 @@ description:
     set (or the VM is restarted when O(allow_restart=true)); a VM with pinned cores or hugepages is placed again
     (keeping its cores when they still fit) and gets the change at its next start. Disks grow (also live);
     O(tags) and O(pool) change. Anything else, and shrinking a disk, is refused with the option named.
+  - On an LXD host the VM is an LXD instance, a virtual machine or (O(instance_type=container)) a system
+    container, created with no profiles and everything it needs as its own config and devices
+    (C(docs/lxd_compose.md)) - C(limits.cpu) as a count or the pinned cpuset, C(limits.memory), hugepages, the
+    root disk on the chosen pool with its size, extra disks as custom volumes, NICs with C(hwaddr) and C(vlan),
+    C(boot.priority), C(cloud-init.user-data) and C(cloud-init.network-config), and the request it was composed
+    from in C(user.vmfleet.*) keys. A running container takes new cores and memory at once.
 author:
   - vmfleet.hosts contributors (@vmfleet)
 extends_documentation_fragment:
@@ -55,8 +61,9 @@ attributes:
     details:
       - O(state=restarted) restarts the VM on every run.
 requirements:
-  - jinja2 on the host that runs the module (the domain XML is rendered from a template)
-  - pycdlib on the host that runs the module, for O(boot=image) (the cloud-init seed is built in memory)
+  - jinja2 on the host that runs the module, for libvirt hosts (the domain XML is rendered from a template)
+  - pycdlib on the host that runs the module, for O(boot=image) on libvirt (the cloud-init seed is built in memory)
+  - pylxd on the host that runs the module, for LXD hosts
 options:
   name:
     description: VM (domain) name; 1 to 63 letters, digits and hyphens.
@@ -123,18 +130,28 @@ options:
     default: network
   image:
     description:
-      - With O(boot=image), the volume on the host to copy as the boot disk (for example a cloud image
-        uploaded with C(virsh vol-upload)). The boot disk may not be smaller than it.
+      - With O(boot=image), what the boot disk starts from.
+      - On libvirt, C(pool) and C(volume) of a volume on the host to copy as the boot disk (for example a cloud
+        image uploaded with C(virsh vol-upload)). The boot disk may not be smaller than it.
+      - On LXD, C(alias) of an image on the host (C(lxc image alias list)), of the O(instance_type) asked.
     type: dict
     suboptions:
       pool:
-        description: Storage pool of the image.
+        description: Storage pool of the image (libvirt).
         type: str
-        required: true
       volume:
-        description: Volume name of the image.
+        description: Volume name of the image (libvirt).
         type: str
-        required: true
+      alias:
+        description: Image alias (LXD).
+        type: str
+  instance_type:
+    description:
+      - LXD only. V(virtual-machine) (the default, as MAAS composed) or V(container), a system container as a light
+        node; a container cannot boot from the network, so it needs O(boot=image).
+      - A libvirt host refuses V(container).
+    type: str
+    choices: [virtual-machine, container]
   cloud_init:
     description:
       - With O(boot=image), what the cloud-init NoCloud seed tells the guest. The VM's metadata keeps only a digest
@@ -158,6 +175,7 @@ options:
         type: str
   accelerator:
     description:
+      - libvirt only; an LXD host refuses any value but V(auto).
       - V(auto) uses KVM where the host's libvirt offers it and TCG (software emulation) elsewhere; V(kvm) fails
         where KVM is not offered; V(tcg) always emulates (slow, but it runs any guest, for example on hosts whose
         KVM cannot run a stock kernel).
@@ -166,6 +184,7 @@ options:
     default: auto
   cpu_disabled_features:
     description:
+      - libvirt only; an LXD host refuses a non-empty list.
       - CPU features to hide from a C(host-passthrough) guest under KVM.
       - Nested KVM on some hosts cannot set the MSR behind V(arch-capabilities) and QEMU then refuses to start the
         VM ("failed to set MSR 0x10a"); list V(arch-capabilities) here on such hosts.
@@ -232,6 +251,26 @@ EXAMPLES = r"""
       - {name: eth0, network: default, ip: 192.168.122.50, subnet: 192.168.122.0/24}
     cloud_init:
       ssh_authorized_keys: ["{{ lookup('ansible.builtin.file', '~/.ssh/id_ed25519.pub') }}"]
+      user_data:
+        packages: [nginx]
+    state: started
+
+- name: A system container on an LXD host, from an image alias, with cloud-init
+  vmfleet.hosts.vm_compose:
+    address: https://lxd-01.example.com:8443
+    client_cert: ~/.config/vmfleet/client.crt
+    client_key: ~/.config/vmfleet/client.key
+    server_fingerprint: "{{ lxd_01_fingerprint }}"
+    name: light-1
+    instance_type: container
+    boot: image
+    image: {alias: debian/12/cloud}
+    cores: 2
+    memory: 1G
+    storage: "root:10,data:20"
+    interfaces:
+      - {name: eth0, network: lxdbr0}
+    cloud_init:
       user_data:
         packages: [nginx]
     state: started
@@ -315,8 +354,9 @@ def main():
             "boot": {"type": "str", "choices": ["network", "image"], "default": "network"},
             "image": {
                 "type": "dict",
-                "options": {"pool": {"type": "str", "required": True}, "volume": {"type": "str", "required": True}},
+                "options": {"pool": {"type": "str"}, "volume": {"type": "str"}, "alias": {"type": "str"}},
             },
+            "instance_type": {"type": "str", "choices": ["virtual-machine", "container"]},
             "cloud_init": {
                 "type": "dict",
                 "options": {

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import seed_files
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.nocloud_iso import build_iso
+from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import (  # noqa: F401 - re-exported
+    desired_state,
+    public_options,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
@@ -155,11 +159,6 @@ def _guest_numa(inventory, alloc):
     return cells, memnodes
 
 
-def desired_state(request: dict, options: dict) -> dict:
-    """What the VM was asked to be, stored in its metadata to tell later runs what changed."""
-    return {"request": request, "options": options}
-
-
 def domain_spec(inventory, alloc, request, options, volumes, uuid=None, nics=None) -> dict:
     caps = inventory.capabilities
     offered = "kvm" in caps.get("domain_types", [])
@@ -224,8 +223,3 @@ def new_vm(inventory, alloc, request, options) -> dict:
         volumes.append(seed)
     spec = domain_spec(inventory, alloc, request, public_options(options), volumes, nics=nics)
     return {"volumes": volumes, "spec": spec, "xml": render_domain(spec)}
-
-
-def public_options(options: dict) -> dict:
-    """Options as stored in the VM's metadata: cloud-init settings only by their digest (they may hold secrets)."""
-    return {key: value for key, value in options.items() if key != "cloud_init_settings"}

@@ -18,6 +18,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt impo
     meta_pool,
     policy_store,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_options import compose_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import (
     libvirt,
     open_connection,
@@ -25,6 +26,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.conn
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.lock import HostLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 _DIR_POOL_XML = """<pool type='dir'>
@@ -95,6 +97,24 @@ class LibvirtDriver:
         return remove_domain(self.conn, name, volumes)
 
     # ---- composing (the capacity decision is made before these are called) ----
+
+    def compose_options(self, params: dict) -> dict:
+        return compose_options(params)
+
+    def check_image(self, request: dict, options: dict) -> None:
+        """The boot disk is a copy of the image volume, so the image must exist and fit in it."""
+        image = options["image"]
+        if image is None:
+            return
+        capacity = self.volume_capacity(image["pool"], image["volume"])
+        root = request["disks"][0]
+        if root["size"] < capacity:
+            raise SpecError(
+                "disks[0].size",
+                root["size"],
+                f"is smaller than image {image['pool']}/{image['volume']} ({capacity} bytes); the boot disk is a "
+                f"copy of the image and cannot be smaller",
+            )
 
     def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
         return compose_plan.new_vm(inventory, alloc, request, options)

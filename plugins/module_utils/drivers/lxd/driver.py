@@ -9,13 +9,16 @@ It translates between LXD's REST API and the capacity core's plain data and neve
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import compose as lxd_compose
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
+    compose_plan,
     discovery,
     policy_store,
     project_config,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 
@@ -117,3 +120,57 @@ class LxdDriver:
         return bool(found and found.config.get(policy_store.POLICY_KEY))
 
     # ---- composing: instances (drivers/lxd/instances.py, compose_plan.py, compose.py, removal.py) ----
+
+    def host_name(self) -> str:
+        return (self.client.host_info.get("environment") or {}).get("server_name") or self.address
+
+    def compose_options(self, params: dict) -> dict:
+        return compose_plan.compose_options(params)
+
+    def check_image(self, request: dict, options: dict) -> None:
+        """Refuse, before anything is made, an instance type the server cannot run or an image it does not have."""
+        kind = options["instance_type"]
+        drivers = str((self.client.host_info.get("environment") or {}).get("driver") or "")
+        if kind == "virtual-machine" and "qemu" not in drivers.split(" | "):
+            raise DriverError(
+                "hypervisor",
+                f"LXD on {self.host_name()} cannot run virtual machines: its instance drivers are {drivers or 'none'} "
+                f"(no qemu; LXD logs why at start, here typically 'vhost_vsock kernel module not loaded'); "
+                f"use instance_type: container",
+            )
+        if options["image"] is not None:
+            lxd_compose.check_alias(self.client, options["image"]["alias"], kind)
+
+    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
+        return compose_plan.new_instance(inventory.record, alloc, request, options)
+
+    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid) -> dict:
+        entry = inventory.domains[request["name"]]
+        config = compose_plan.updated_config(
+            alloc, request, options, entry["metadata"]["volumes"], entry["instance_type"]
+        )
+        return {"name": request["name"], "config": config}
+
+    def create(self, plan: dict) -> None:
+        lxd_compose.create(self.client, plan, self.host_name())
+
+    def redefine(self, plan: dict) -> None:
+        lxd_compose.update_config(self.client, plan["name"], plan["config"])
+
+    def grow_volume(self, name: str, pool: str, volume: str, size: int, target: str) -> None:
+        lxd_compose.grow_disk(self.client, name, pool, volume, size, target)
+
+    def live_resize(self, name: str, cores: int, memory_mib: int) -> bool:
+        """Containers take new limits at once (written by redefine); a running VM gets them at its next start."""
+        current = lxd_compose.instance(self.client, name)
+        return current.get("type") == "container" or (current.get("status") or "").lower() == "stopped"
+
+    def power(self, name: str, action: str, shutdown_timeout: float, clock=None) -> dict:
+        return lxd_compose.power(self.client, name, action, shutdown_timeout)
+
+    def is_running(self, name: str) -> bool:
+        return lxd_compose.status(self.client, name) == "running"
+
+    def remove_vm(self, name: str, volumes: list) -> list:
+        """Stop and delete the instance and the custom volumes it owns; returns the volumes deleted."""
+        return remove_instance(self.client, name, volumes)

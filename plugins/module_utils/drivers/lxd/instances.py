@@ -204,6 +204,7 @@ def parse_instance(raw: dict, volume_sizes: dict, host_memory_mib: int = 0, netw
     memory = _memory(config, kind, host_memory_mib, what)
     backed, page_size, page_memory = _hugepages(config, kind, memory, what)
     metadata = parse_metadata(config, what)
+    root_volume = next((v["name"] for v in metadata["volumes"] if v.get("root")), None)
     disks, interfaces = [], []
     for dev_name in sorted(devices, key=lambda d: (devices[d].get("path") != "/", d)):
         device = devices[dev_name]
@@ -216,7 +217,8 @@ def parse_instance(raw: dict, volume_sizes: dict, host_memory_mib: int = 0, netw
                 {
                     "name": dev_name,
                     "pool": device["pool"],
-                    "volume": None if root else device.get("source"),
+                    # a root disk is the instance's own volume; our bookkeeping names it <instance>-<disk>
+                    "volume": root_volume if root else device.get("source"),
                     "root": root,
                     "size": size or 0,
                     "path": device.get("path"),
@@ -294,7 +296,7 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
         if index < len(asked_disks) and entry["metadata"]["managed"]:
             by_device = [d for d in asked_disks if d.get("name") == name]
             name = by_device[0]["name"] if by_device else name
-        size = pool_sizes.get((disk["pool"], disk["volume"]), disk["size"]) if disk["volume"] else disk["size"]
+        size = disk["size"] if disk["root"] else pool_sizes.get((disk["pool"], disk["volume"]), disk["size"])
         disks.append({"name": name, "pool": disk["pool"], "size": size})
     return {
         "name": entry["name"],
