@@ -61,13 +61,12 @@ options:
       - The certificate's name on the server and its project restriction come from the token (LXD ignores what
         the client asks for), so O(projects) cannot be given with it.
     type: str
-    no_log: true
   trust_password:
     description:
       - The server's C(core.trust_password) (LXD 5.0 and older; LXD 6 only takes tokens).
       - The server must be verified by O(server_cert), O(server_fingerprint) or a CA the system trusts.
+      - Never logged or returned.
     type: str
-    no_log: true
   name:
     description:
       - The certificate's name in the server's trust store. Defaults to the certificate's common name.

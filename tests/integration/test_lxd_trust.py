@@ -205,11 +205,11 @@ def test_bad_pairs_are_refused_each_with_its_message_and_nothing_sent(tmp_path, 
     }
     results, proc = play(
         tmp_path,
-        [{"name": name, MODULE: {**common, **pair}, "ignore_errors": True} for name, (pair, _) in cases.items()],
+        [{"name": name, MODULE: {**common, **pair}, "ignore_errors": True} for name, (pair, _msg) in cases.items()],
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     messages = set()
-    for name, (_, fragment) in cases.items():
+    for name, (_pair, fragment) in cases.items():
         messages.add(failed_with(results[name], fragment))
         assert results[name]["option"] in ("client_cert", "client_key")
     assert len(messages) == len(cases)

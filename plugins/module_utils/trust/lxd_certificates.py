@@ -19,7 +19,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors impor
 try:
     from pylxd.exceptions import LXDAPIException, NotFound
 except ImportError:  # connection.open_client reports the missing binding first
-    LXDAPIException = NotFound = Exception
+
+    class LXDAPIException(Exception):
+        pass
+
+    class NotFound(LXDAPIException):
+        pass
 
 
 def _error_text(error) -> str:

@@ -49,7 +49,7 @@ def test_default_key_is_p384_like_lxc():
     [("ec", ec.EllipticCurvePrivateKey), ("rsa", rsa.RSAPrivateKey), ("ed25519", ed25519.Ed25519PrivateKey)],
 )
 def test_generated_pairs_validate(key_type, kind):
-    cert_pem, key_pem, cert, _ = _pair(key_type)
+    cert_pem, key_pem, cert, _key = _pair(key_type)
     loaded_cert, loaded_key = validate_pair(cert_pem, key_pem)
     assert isinstance(loaded_key, kind)
     assert certs.fingerprint(loaded_cert) == certs.fingerprint(cert)
@@ -67,7 +67,8 @@ def test_generation_options_are_checked():
 
 
 def test_passphrase_protected_key_is_refused():
-    cert_pem, _, _, key = _pair()
+    made = _pair()
+    cert_pem, key = made[0], made[3]
     encrypted = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -78,7 +79,7 @@ def test_passphrase_protected_key_is_refused():
 
 
 def test_traditional_encrypted_key_is_refused():
-    cert_pem, _, _, _ = _pair("rsa")
+    cert_pem = _pair("rsa")[0]
     key = rsa.generate_private_key(65537, 2048)
     legacy = key.private_bytes(
         serialization.Encoding.PEM,
@@ -90,7 +91,7 @@ def test_traditional_encrypted_key_is_refused():
 
 
 def test_not_pem_is_refused_for_each_file():
-    cert_pem, key_pem, _, _ = _pair()
+    cert_pem, key_pem = _pair()[:2]
     with pytest.raises(SpecError, match="^client_key is not a PEM file"):
         validate_pair(cert_pem, b"hello")
     with pytest.raises(SpecError, match="^client_cert is not a PEM file"):
@@ -98,7 +99,7 @@ def test_not_pem_is_refused_for_each_file():
 
 
 def test_wrong_pem_type_is_refused():
-    cert_pem, key_pem, _, _ = _pair()
+    cert_pem, key_pem = _pair()[:2]
     with pytest.raises(SpecError, match="^client_key holds a PEM CERTIFICATE, not a PRIVATE KEY"):
         validate_pair(cert_pem, cert_pem)
     with pytest.raises(SpecError, match="^client_cert holds a private key, not a certificate"):
@@ -109,22 +110,22 @@ def test_wrong_pem_type_is_refused():
 
 
 def test_mismatched_pair_is_refused():
-    cert_pem, _, _, _ = _pair()
-    _, other_key, _, _ = _pair()
+    cert_pem = _pair()[0]
+    other_key = _pair()[1]
     with pytest.raises(SpecError, match="^client_key does not match the certificate in client_cert"):
         validate_pair(cert_pem, other_key)
 
 
 def test_expired_certificate_is_refused():
     long_ago = datetime.datetime(2020, 1, 1, tzinfo=certs.UTC)
-    cert_pem, key_pem, _, _ = _pair(days=10, now=long_ago)
+    cert_pem, key_pem = _pair(days=10, now=long_ago)[:2]
     with pytest.raises(SpecError, match="^client_cert expired on 2020-01-11"):
         validate_pair(cert_pem, key_pem)
 
 
 def test_not_yet_valid_certificate_is_refused():
     future = datetime.datetime.now(certs.UTC) + datetime.timedelta(days=2)
-    cert_pem, key_pem, _, _ = _pair(now=future)
+    cert_pem, key_pem = _pair(now=future)[:2]
     with pytest.raises(SpecError, match="^client_cert is not valid before"):
         validate_pair(cert_pem, key_pem)
 
@@ -133,7 +134,7 @@ def test_generated_certificate_is_for_client_auth():
     from cryptography import x509
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    _, _, cert, _ = _pair()
+    cert = _pair()[2]
     usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert ExtendedKeyUsageOID.CLIENT_AUTH in usage
     assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca

@@ -24,7 +24,7 @@ try:
     import requests.adapters
     from pylxd import Client
     from pylxd.client import get_session_for_url
-    from pylxd.exceptions import ClientConnectionFailed, LXDAPIException
+    from pylxd.exceptions import ClientConnectionFailed
 
     HAS_PYLXD = True
     IMPORT_ERROR = None
@@ -32,7 +32,10 @@ except ImportError as error:  # reported as missing_binding when an LXD host is 
     HAS_PYLXD = False
     IMPORT_ERROR = str(error)
     requests = None
-    LXDAPIException = ClientConnectionFailed = Exception
+
+    class ClientConnectionFailed(Exception):
+        pass
+
 
 SOCKETS = ("/var/snap/lxd/common/lxd/unix.socket", "/var/lib/lxd/unix.socket")
 TIMEOUT = 60
