@@ -113,7 +113,7 @@ class LxdDriver:
                 f"project {self.project!r} on {self.address} is not a VM host yet: run vmfleet.hosts.vm_host on it "
                 f"first",
             )
-        return ProjectLock(self._project_node(), self.project, owner, timeout=timeout)
+        return ProjectLock(self.client.api.profiles, self.project, owner, timeout=timeout)
 
     def is_vm_host(self) -> bool:
         found = project_config.read(self._project_node(), self.project)

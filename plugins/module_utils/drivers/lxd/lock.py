@@ -4,12 +4,17 @@
 """The host's compose lock on LXD: one job at a time between reading capacity and creating its instance.
 
 Capacity rule 9 (several jobs on one host never push it past its policy) needs the read-fit-create step to be
-exclusive per VM host, from any controller, over the socket or HTTPS. The lock is the project's
-``user.vmfleet.lock`` config key, taken with a compare-and-swap on the project's ETag: a job writes the key only
-if the project is still as it read it, without a lock, so of two jobs that saw it free exactly one gets
-LXD's 200 and the other its 412 Precondition Failed. The value says who holds it and until when; a holder that
-died leaves a lock that others break, with the same compare-and-swap, once its lease has run out. This is the
-same guarantee, lease, timeout and owner as the libvirt lock (drivers/libvirt/lock.py).
+exclusive per VM host, from any controller, over the socket or HTTPS. The lock is a profile named
+``vmfleet-compose-lock`` in the project: LXD's database creates a profile name at most once per project (of
+simultaneous creations exactly one succeeds, the others fail on the unique name), so creating it is the atomic
+acquire and deleting it the release, as the libvirt lock does with a volume. The profile's ``user.vmfleet.lock``
+key, written in the same request, says who holds it and until when; a holder that died leaves a lock that others
+break once its lease has run out. Same guarantee, lease, timeout and owner as drivers/libvirt/lock.py.
+
+Why not the project's ETag: LXD 5.0.2 checks ``If-Match`` and writes the project in two steps, so several
+simultaneous writers with the same ETag can all succeed (seen on this project's test daemon). A project
+without ``features.profiles`` keeps its profiles in the default project; its lock is then shared with the default
+project's, which only serialises more, never less.
 """
 
 from __future__ import annotations
@@ -22,28 +27,25 @@ import time
 import uuid
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import project_config
 
+LOCK_PROFILE = "vmfleet-compose-lock"
 LOCK_KEY = "user.vmfleet.lock"
 DEFAULT_TIMEOUT = 300  # seconds a job waits for the lock
 DEFAULT_LEASE = 600  # seconds after which a lock whose holder never released it may be broken
 
 
-def holder_of(config: dict):
-    """Who holds the lock according to a project config: None when free, {} when the value is unreadable."""
-    text = config.get(LOCK_KEY)
-    if not text:
-        return None
-    try:
-        holder = json.loads(text)
-    except ValueError:
-        return {}
-    return holder if isinstance(holder, dict) else {}
+def _status(error):
+    return getattr(getattr(error, "response", None), "status_code", None)
+
+
+def _exists_error(error) -> bool:
+    # 409 when LXD sees the name first, 500 "already exists" when the database's unique name refuses it
+    return _status(error) == 409 or "already exists" in str(error)
 
 
 class ProjectLock:
-    def __init__(self, node, project: str, owner: str, timeout: float = DEFAULT_TIMEOUT, lease=DEFAULT_LEASE):
-        self.node = node  # /1.0/projects/<project>, without a project parameter
+    def __init__(self, profiles, project: str, owner: str, timeout: float = DEFAULT_TIMEOUT, lease=DEFAULT_LEASE):
+        self.profiles = profiles  # /1.0/profiles with the project parameter
         self.project = project
         self.timeout = timeout
         self.lease = lease
@@ -51,35 +53,66 @@ class ProjectLock:
         self.owner = f"{owner} (pid {os.getpid()} on {socket.gethostname()})"
         self.held = False
 
-    def _read(self):
-        found = project_config.read(self.node, self.project)
-        if found is None:
-            raise DriverError("not_a_vm_host", f"project {self.project!r} does not exist any more: it is not a VM host")
-        return found
+    def _fail(self, what: str, error) -> DriverError:
+        return DriverError("hypervisor", f"cannot {what} the compose lock of project {self.project!r}: {error}")
+
+    def _create(self) -> bool:
+        content = {"token": self.token, "owner": self.owner, "expires": time.time() + self.lease}
+        body = {
+            "name": LOCK_PROFILE,
+            "description": "vmfleet.hosts compose lock: held while a job composes; removed when it is done",
+            "config": {LOCK_KEY: json.dumps(content, sort_keys=True)},
+            "devices": {},
+        }
+        try:
+            self.profiles.post(json=body)
+        except Exception as error:  # pylxd's LXDAPIException, requests' errors
+            if _exists_error(error):
+                return False
+            raise self._fail("take", error) from None
+        return True
+
+    def holder(self):
+        """Who holds the lock: None when free, {} when its value is unreadable (being written, or edited)."""
+        try:
+            response = self.profiles[LOCK_PROFILE].get()
+        except Exception as error:
+            if _status(error) == 404:
+                return None
+            raise self._fail("read", error) from None
+        text = ((response.json().get("metadata") or {}).get("config") or {}).get(LOCK_KEY)
+        try:
+            found = json.loads(text or "")
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _delete(self) -> None:
+        try:
+            self.profiles[LOCK_PROFILE].delete()
+        except Exception as error:
+            if _status(error) != 404:
+                raise self._fail("remove", error) from None
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.timeout
         unreadable_since = None
         while True:
-            found = self._read()
-            holder = holder_of(found.config)
+            if self._create():
+                self.held = True
+                return
+            holder = self.holder()
             if holder == {}:
-                # only a hand edit leaves an unreadable value (ours is written whole); give it a lease too
                 unreadable_since = unreadable_since or time.monotonic()
                 expired = time.monotonic() - unreadable_since > self.lease
             else:
                 unreadable_since = None
                 expired = holder is not None and holder.get("expires", 0) < time.time()
-            if holder is None or expired:
-                content = {"token": self.token, "owner": self.owner, "expires": time.time() + self.lease}
-                config = dict(found.config)
-                config[LOCK_KEY] = json.dumps(content, sort_keys=True)
-                if project_config.replace(self.node, self.project, found, config):
-                    self.held = True
-                    return
-                continue  # the project changed since we read it: read again and decide again
+            if expired and holder is not None and self.holder() == holder:
+                self._delete()  # the holder died: its lease ran out
+                continue
             if time.monotonic() > deadline:
-                who = holder.get("owner", "an unknown job")
+                who = (holder or {}).get("owner", "an unknown job")
                 raise DriverError(
                     "lock_timeout",
                     f"waited {self.timeout:g} s for the compose lock of project {self.project!r}, held by {who}; "
@@ -90,15 +123,9 @@ class ProjectLock:
     def release(self) -> None:
         if not self.held:
             return
-
-        def change(config):
-            if (holder_of(config) or {}).get("token") != self.token:
-                return None  # broken after our lease ran out and taken by another job: not ours to remove
-            del config[LOCK_KEY]
-            return config
-
-        if project_config.read(self.node, self.project) is not None:
-            project_config.update(self.node, self.project, change)
+        holder = self.holder()
+        if holder and holder.get("token") == self.token:
+            self._delete()
         self.held = False
 
     def __enter__(self):

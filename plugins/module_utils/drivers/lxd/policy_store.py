@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The VM host policy as stored on an LXD host: JSON in the project's ``user.vmfleet.policy`` config key.
 
-One key, written with the project's ETag (see project_config), so every controller that reaches the project over
-the socket or HTTPS reads the same policy and two of them cannot clobber each other's write. ``user.*`` keys are
+One key, written with the project's ETag (see project_config) and read back, so every controller that reaches the
+project over the socket or HTTPS reads the same policy and a write that lost to another controller's fails
+instead of passing silently. ``user.*`` keys are
 free-form in LXD and kept with the project; a project is one VM host, so two projects on one server are two VM
 hosts with their own policies.
 """
@@ -60,6 +61,14 @@ def write_policy(node, project: str, policy: dict) -> None:
         return config
 
     project_config.update(node, project, change)
+    # LXD 5.0's ETag check is not atomic against a write in the same instant: make sure ours is the one kept
+    found = project_config.read(node, project)
+    if found is None or found.config.get(POLICY_KEY) != value:
+        raise DriverError(
+            "hypervisor",
+            f"another controller wrote the policy of project {project!r} at the same moment and its policy was "
+            f"kept; run the task again to apply this one",
+        )
 
 
 def remove_policy(node, project: str) -> bool:

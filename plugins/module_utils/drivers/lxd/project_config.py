@@ -4,9 +4,11 @@
 """The LXD project's config as vmfleet's host-level store: read with its ETag, written only if unchanged.
 
 LXD gives a project an ETag computed from its description and config and refuses a ``PUT`` whose ``If-Match``
-no longer matches with 412 Precondition Failed. Every write here is such a compare-and-swap, so two controllers
-writing the policy or taking the compose lock at the same moment cannot overwrite each other: one wins, the
-other reads again and decides again.
+no longer matches with 412 Precondition Failed. Every write here is such a compare-and-swap: a controller that
+read the project before another one changed it reads again and decides again, instead of writing back stale
+config. LXD 5.0.2 checks the ETag and writes in two steps, though, so writers that send their ``PUT`` in the
+same instant can all pass the check (the last one's config stays): callers that must know they won read the key
+back (policy_store does). The compose lock does not rely on this; see lock.py.
 """
 
 from __future__ import annotations
