@@ -46,16 +46,16 @@ def test_socket_and_https_reach_the_same_daemon_and_refusals_say_why(tmp_path, c
     results, proc = play(
         tmp_path,
         [
-            info("socket", type="lxd"),
+            info("socket", address=None, type="lxd"),  # the local socket, found without being named
             info("socket path", address="/var/lib/lxd/unix.socket"),
             # group defaults carry the connection to lxd_trust and vm_host_info alike
             {"name": "trust", "vmfleet.hosts.lxd_trust": {"address": "unix:/var/lib/lxd/unix.socket"}},
             info("https by fingerprint", server_fingerprint=real.upper()),
-            info("https by server cert", server_cert=SERVER_CERT, server_fingerprint=None),
+            info("https by server cert", server_cert=SERVER_CERT),
             info("untrusted", server_fingerprint=real, **stranger),
             info("wrong pin", server_fingerprint="cd" * 32),
             info("no pin", server_fingerprint=None),
-            info("plain http", address="http://127.0.0.1:8443", server_fingerprint=real),
+            info("plain http", address="http://127.0.0.1:8443", type="lxd", server_fingerprint=real),
             info("no socket", address="/run/vmfleet-test-no-such.socket", client_cert=None, client_key=None),
         ],
         module_defaults={"group/vmfleet.hosts.vmhost": {**https, **trusted}},

@@ -56,7 +56,7 @@ class TrustRun:
     def _endpoint(self) -> str:
         if self.params.get("address"):
             return resolve_address(self.params["address"])
-        if self.token and self.params["state"] == "present":
+        if self.token:
             if not self.token.addresses:
                 raise SpecError("address", MISSING, "is required: the trust token names no server address")
             return resolve_address(self.token.https_addresses()[0])
