@@ -179,7 +179,6 @@ def session_for(endpoint: str, connection: dict, with_client_cert: bool = True):
     cert = _client_pair(connection) if with_client_cert else None
     pin = pinned_fingerprint(connection)
     session = requests.Session()
-    session.trust_env = False  # no proxy from the environment between us and a pinned server
     session.cert = cert
     session.verify = True
     if pin:
