@@ -15,7 +15,7 @@ import subprocess
 import time
 
 import pytest
-from lxd_support import HTTPS_ADDRESS, lxc, projects, query, server_fingerprint
+from lxd_support import HTTPS_ADDRESS, TEST_IMAGE, lxc, lxc_json, projects, query, server_fingerprint
 
 from playbook_runner import play
 
@@ -183,6 +183,32 @@ def test_missing_project_refused_created_when_asked_and_absent_keeps_it(tmp_path
     assert results["absent again"]["changed"] is False
     assert stored_policy(name) is None and name in projects()  # the policy is gone, the project stays
     assert results["info after"]["registered"] is False
+
+
+def test_absent_with_remove_vms_removes_only_what_vmfleet_composed(tmp_path, clean_lxd):
+    make_project()
+    ours, theirs = "vmft-host-ours", "vmft-host-theirs"
+    request = json.dumps({"request": {"name": ours, "cores": 1, "memory": 256}})
+    lxc("init", TEST_IMAGE, ours, "--project", PROJECT, "-s", "default", "-c", f"user.vmfleet.request={request}")
+    lxc("init", TEST_IMAGE, theirs, "--project", PROJECT, "-s", "default", "-c", "limits.cpu=1")
+    results, proc = play(
+        tmp_path,
+        [
+            task("register", "vm_host", project=PROJECT),
+            task("info", "vm_host_info", project=PROJECT),
+            {**task("check", "vm_host", project=PROJECT, state="absent", remove_vms=True), "check_mode": True},
+            task("absent", "vm_host", project=PROJECT, state="absent", remove_vms=True),
+        ],
+        module_defaults=DEFAULTS,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # both instances count on the host; only the one with our bookkeeping is ours to remove
+    assert sorted(vm["name"] for vm in results["info"]["host"]["vms"]) == [ours, theirs]
+    assert results["check"]["changed"] is True and results["check"]["removed_vms"] == [ours]
+    absent = results["absent"]
+    assert absent["changed"] is True and absent["removed_vms"] == [ours], absent
+    left = [inst["name"] for inst in lxc_json("list", "--project", PROJECT)]
+    assert left == [theirs] and stored_policy() is None
 
 
 def test_create_default_storage_pool_where_lxd_chooses(tmp_path, clean_lxd):
