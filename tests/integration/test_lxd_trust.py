@@ -257,7 +257,8 @@ def test_pinning_and_token_refusals(tmp_path, clean_lxd):
     assert results["unreachable"]["kind"] == "unreachable"
     failed_with(results["unreachable"], "https://127.0.0.1:9", "cannot connect")
     failed_with(results["plain http"], "plain HTTP")
-    assert not (tmp_path / "c.key").exists()  # a generated pair that could not be trusted is not left behind
+    # a generated pair that could not be trusted is not left behind
+    assert not (tmp_path / "refused.key").exists() and not (tmp_path / "refused.crt").exists()
 
     trust = results["server cert"]
     assert trust["changed"] and trust["trusted"] and trust["server_fingerprint"] == real
@@ -279,9 +280,11 @@ def _play_ignoring(tmp_path, pair, https, token, real, wrong, colons):
         ("unreachable", {**pair, "address": "https://127.0.0.1:9", "server_fingerprint": real}),
         ("plain http", {**pair, "address": "http://127.0.0.1:8443", "trust_password": PASSWORD}),
     ]
+    # the refused tasks use a pair path of their own: nothing may be left there
+    refused = {"client_cert": str(tmp_path / "refused.crt"), "client_key": str(tmp_path / "refused.key")}
     return play(
         tmp_path,
-        [{"name": name, MODULE: args, "ignore_errors": True} for name, args in tasks]
+        [{"name": name, MODULE: {**args, **refused}, "ignore_errors": True} for name, args in tasks]
         + [
             {"name": "server cert", MODULE: {**https, "server_cert": SERVER_CERT, "trust_password": PASSWORD}},
             {"name": "fingerprint", MODULE: {**https, "server_fingerprint": colons}},
