@@ -345,12 +345,12 @@ def _race(project, hold, timeout, start, out):
 def _run_racers(count, hold, timeout):
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    racers = [ctx.Process(target=_race, args=(PROJECT, hold, timeout, start, out)) for _ in range(count)]
+    racers = [ctx.Process(target=_race, args=(PROJECT, hold, timeout, start, out)) for _index in range(count)]
     for racer in racers:
         racer.start()
     time.sleep(2)  # every racer has its driver open and waits at the start line
     start.set()
-    results = [out.get(timeout=120) for _ in racers]
+    results = [out.get(timeout=120) for _racer in racers]
     for racer in racers:
         racer.join(30)
     return results
@@ -359,7 +359,7 @@ def _run_racers(count, hold, timeout):
 def test_two_processes_racing_for_the_lock_one_wins(clean_lock):
     register()
     results = _run_racers(2, hold=3, timeout=0.5)
-    assert sorted(kind for kind, _, _ in results) == ["held", "lock_timeout"], results
+    assert sorted(result[0] for result in results) == ["held", "lock_timeout"], results
 
 
 def test_racing_processes_hold_the_lock_one_after_the_other(clean_lock):
@@ -367,6 +367,6 @@ def test_racing_processes_hold_the_lock_one_after_the_other(clean_lock):
     results = _run_racers(4, hold=0.5, timeout=60)
     spans = sorted((entered, left) for kind, entered, left in results if kind == "held")
     assert len(spans) == 4, results
-    for (_, left), (entered, _) in zip(spans, spans[1:]):
-        assert entered >= left, f"two processes held the lock at once: {spans}"
+    for before, after in zip(spans, spans[1:]):
+        assert after[0] >= before[1], f"two processes held the lock at once: {spans}"
     assert lock_holder() is None
