@@ -284,11 +284,11 @@ def _play_ignoring(tmp_path, pair, https, token, real, wrong, colons):
     refused = {"client_cert": str(tmp_path / "refused.crt"), "client_key": str(tmp_path / "refused.key")}
     return play(
         tmp_path,
-        [{"name": name, MODULE: {**args, **refused}, "ignore_errors": True} for name, args in tasks]
-        + [
+        [
             {"name": "server cert", MODULE: {**https, "server_cert": SERVER_CERT, "trust_password": PASSWORD}},
             {"name": "fingerprint", MODULE: {**https, "server_fingerprint": colons}},
-        ],
+        ]
+        + [{"name": name, MODULE: {**args, **refused}, "ignore_errors": True} for name, args in tasks],
     )
 
 
