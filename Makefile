@@ -15,7 +15,7 @@ export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration test-image build bench changelog pin clean
+.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration molecule test-image build bench changelog pin clean
 
 # The real job on this machine: libvirt up, this machine a VM host, a small fleet composed, capacity printed.
 demo: collection daemons
@@ -25,7 +25,7 @@ demo: collection daemons
 demo-clean: collection daemons
 	$(BIN)/ansible-playbook -i localhost, playbooks/demo_clean.yml
 
-test: lint unit collection sanity ansible-lint integration build changelog
+test: lint unit collection sanity ansible-lint integration molecule build changelog
 	@echo "make test: all stages passed"
 
 deps: apt venv
@@ -89,6 +89,12 @@ test-image: apt daemons
 
 integration: collection daemons test-image
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+
+# The host preparation roles, each converged twice and verified on a disposable LXD system container its
+# scenario creates and destroys (extensions/molecule, containers vmft-role-*); apt downloads are cached in
+# /var/cache/vmfleet-test/apt-archives, shared with the containers.
+molecule: collection daemons test-image
+	cd $(COLL) && NO_COLOR=1 $(BIN)/molecule test --all
 
 build: collection
 	cd $(BUILD) && $(BIN)/ansible-galaxy collection build --force $(COLL)
