@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from lxd_support import TEST_IMAGE, lxc, lxc_json
+
 from playbook_runner import play
 
 pytestmark = pytest.mark.integration
@@ -153,3 +153,261 @@ def test_container_composes_with_cloud_init_and_is_idempotent(tmp_path, clean_lx
     assert sorted(results["absent"]["removed_volumes"]) == [f"{POOL}/{name}-data", f"{POOL}/{name}-root"]
     assert name not in instances()
     assert custom_volumes() == []
+
+
+def cpu_budget() -> int:
+    """vCPUs a ratio-1 policy leaves in the test project: the host's threads (the project starts empty)."""
+    return json.loads(lxc("query", "/1.0/resources"))["cpu"]["total"]
+
+
+def test_resize_live_grow_disks_refuse_shrink_and_power(tmp_path, clean_lxd):
+    name = VM + "resize"
+    base = {"memory": 256, "interfaces": [{"name": "eth0", "network": "lxdbr0"}]}
+    results = run(
+        tmp_path,
+        [
+            vm_host_task(),
+            compose(name, "create", cores=1, storage="root:2,data:1", state="started", **base),
+            compose(name, "grow check", cores=2, storage="root:3,data:2", check_mode=True, diff=True, **base),
+            compose(name, "grow", cores=2, storage="root:3,data:2", diff=True, **{**base, "memory": 512}),
+            compose(name, "grow again", cores=2, storage="root:3,data:2", **{**base, "memory": 512}),
+            compose(name, "shrink", cores=2, storage="root:3,data:1", **{**base, "memory": 512}),
+            compose(name, "nics change", cores=2, storage="root:3,data:2", memory=512, interfaces=[]),
+        ],
+    )
+    assert results["create"]["power_state"] == "running"
+    check = results["grow check"]
+    assert check["changed"] is True and check["diff"]["before"]["request"]["cores"] == 1
+    grow = results["grow"]
+    assert grow["changed"] is True and grow["restart_required"] is False, grow
+    assert grow["diff"]["after"]["request"]["memory"] == 512
+    assert results["grow again"]["changed"] is False
+    shrink = results["shrink"]
+    assert shrink["failed"] is True and shrink["option"] == "disks[1].size" and "disks only grow" in shrink["msg"]
+    assert results["nics change"]["failed"] is True and results["nics change"]["option"] == "interfaces"
+
+    config = show(name)
+    assert config["config"]["limits.cpu"] == "2" and config["config"]["limits.memory"] == "512MiB"
+    assert config["devices"]["root"]["size"] == "3000000000B"
+    volume = yaml.safe_load(lxc("storage", "volume", "show", POOL, f"{name}-data", "--project", PROJECT))
+    assert volume["config"]["size"] == "2000000000B"
+    assert in_guest(name, "nproc").strip() == "2"  # applied to the running container, no restart
+    assert instances()[name]["status"] == "Running"
+
+    results = run(
+        tmp_path,
+        [
+            compose(
+                name,
+                "stop",
+                cores=2,
+                memory=512,
+                storage="root:3,data:2",
+                state="stopped",
+                interfaces=base["interfaces"],
+            ),
+            compose(
+                name,
+                "stop again",
+                cores=2,
+                memory=512,
+                storage="root:3,data:2",
+                state="stopped",
+                interfaces=base["interfaces"],
+            ),
+            compose(
+                name,
+                "restart",
+                cores=2,
+                memory=512,
+                storage="root:3,data:2",
+                state="restarted",
+                interfaces=base["interfaces"],
+            ),
+        ],
+    )
+    assert results["stop"]["changed"] is True and results["stop"]["power_state"] == "stopped"
+    assert results["stop again"]["changed"] is False
+    assert results["restart"]["changed"] is True and results["restart"]["power_state"] == "running"
+    assert instances()[name]["status"] == "Running"
+
+
+def test_pinned_cores_and_hugepages(tmp_path, clean_lxd, hugepages_2m):
+    pinned, paged = VM + "pinned", VM + "paged"
+    results = run(
+        tmp_path,
+        [
+            vm_host_task(),
+            compose(pinned, "pinned", cores=1, pinned_cores="auto", memory=128, storage="root:2", state="started"),
+            compose(pinned, "pinned again", cores=1, pinned_cores="auto", memory=128, storage="root:2"),
+            compose(paged, "paged", cores=1, memory=64, hugepages_backed=True, hugepage_size="2M", storage="root:2"),
+            compose(
+                paged, "paged again", cores=1, memory=64, hugepages_backed=True, hugepage_size="2M", storage="root:2"
+            ),
+        ],
+    )
+    pin = results["pinned"]
+    assert pin["changed"] is True and len(pin["vm"]["pinned_cores"]) == 1, pin
+    core = pin["vm"]["pinned_cores"][0]
+    assert show(pinned)["config"]["limits.cpu"] == f"{core}-{core}"  # a set of one core, not a count
+    assert in_guest(pinned, "nproc").strip() == "1"
+    assert results["pinned again"]["changed"] is False
+    paged_result = results["paged"]
+    assert paged_result["changed"] is True and paged_result["vm"]["hugepages_backed"] is True, paged_result
+    assert paged_result["vm"]["hugepages"][0]["page_size"] == 2 * 1024 * 1024
+    assert paged_result["vm"]["hugepages"][0]["count"] == 32
+    assert show(paged)["config"]["limits.hugepages.2MB"] == "64MiB"
+    assert "limits.memory.hugepages" not in show(paged)["config"]  # a VM-only key LXD 5.0 refuses on containers
+    assert results["paged again"]["changed"] is False
+
+    info = run(tmp_path, [{"name": "info", "vmfleet.hosts.vm_host_info": CONNECTION}])["info"]
+    vms = {vm["name"]: vm for vm in info["host"]["vms"]}
+    assert vms[pinned]["pinned_cores"] == [core]
+    assert vms[paged]["hugepages"] == paged_result["vm"]["hugepages"]
+
+
+def test_nic_kinds_vlan_and_stable_mac(tmp_path, clean_lxd):
+    name = VM + "nics"
+    nics = [
+        {"name": "eth0", "network": "lxdbr0"},
+        {"name": "eth1", "bridge": "virbr0", "vlan": 10},
+        {"name": "eth2", "mode": "macvlan", "space": "uplink"},
+    ]
+    policy = {
+        "networks": [
+            {"name": "lxdbr0", "default": True},
+            {"name": "virbr0", "vlans": [10]},
+            {"name": "eth0", "spaces": ["uplink"]},
+        ]
+    }
+    results = run(
+        tmp_path,
+        [
+            vm_host_task(**policy),
+            compose(name, "create", memory=128, storage="root:2", interfaces=nics),
+            compose(name, "again", memory=128, storage="root:2", interfaces=nics),
+        ],
+    )
+    create = results["create"]
+    assert create["changed"] is True, create
+    assert results["again"]["changed"] is False
+    devices = show(name)["devices"]
+    macs = {nic["name"]: nic["mac"] for nic in create["vm"]["interfaces"]}
+    assert devices["eth0"]["network"] == "lxdbr0" and devices["eth0"]["hwaddr"] == macs["eth0"]
+    assert devices["eth1"] == {
+        "type": "nic",
+        "name": "eth1",
+        "nictype": "bridged",
+        "parent": "virbr0",
+        "vlan": "10",
+        "hwaddr": macs["eth1"],
+    }
+    assert devices["eth2"]["nictype"] == "macvlan" and devices["eth2"]["parent"] == "eth0"
+    assert "boot.priority" not in devices["eth0"]  # boot priorities are for VMs' firmware
+
+    # the same names give the same MACs when the instance is composed again
+    run(tmp_path, [compose(name, "absent", state="absent")])
+    again = run(tmp_path, [compose(name, "create", memory=128, storage="root:2", interfaces=nics)])["create"]
+    assert {nic["name"]: nic["mac"] for nic in again["vm"]["interfaces"]} == macs
+
+
+def test_start_failure_removes_the_new_instance_and_its_volumes(tmp_path, clean_lxd):
+    # virbr0 has no VLAN filtering on this kernel: LXD accepts the NIC and fails when the container starts
+    name = VM + "vlanfail"
+    nics = [{"name": "eth0", "bridge": "virbr0", "vlan": 10}]
+    results = run(
+        tmp_path,
+        [
+            vm_host_task(networks=[{"name": "virbr0", "vlans": [10]}]),
+            compose(name, "start", memory=128, storage="root:2,data:1", interfaces=nics, state="started"),
+        ],
+    )
+    assert results["start"]["failed"] is True and "vlan" in results["start"]["msg"].lower(), results["start"]
+    assert name not in instances()
+    assert custom_volumes() == []
+
+
+def test_failure_half_way_leaves_no_volume_and_keeps_what_it_did_not_make(tmp_path, clean_lxd):
+    name = VM + "half"
+    run(tmp_path, [vm_host_task()])
+    # the second extra disk's volume name is taken: the first extra disk is made, then creation fails
+    lxc("storage", "volume", "create", POOL, f"{name}-logs", "size=1GB", "--project", PROJECT)
+    results = run(tmp_path, [compose(name, "create", memory=128, storage="root:2,data:1,logs:1")])
+    create = results["create"]
+    assert create["failed"] is True and f"{POOL}/{name}-logs already exists" in create["msg"], create
+    assert name not in instances()
+    assert custom_volumes() == [f"{name}-logs"]  # ours (data) is gone; the one we did not make stays
+
+
+def test_refusals_touch_nothing(tmp_path, clean_lxd):
+    name = VM + "refused"
+    too_many = cpu_budget() + 1
+    results = run(
+        tmp_path,
+        [
+            vm_host_task(),
+            compose(name, "cpu", cores=too_many, memory=128, storage="root:2,data:1"),
+            compose(
+                name,
+                "vm",
+                memory=128,
+                storage="root:2,data:1",
+                instance_type="virtual-machine",
+                boot="network",
+                image=None,
+            ),
+            compose(name, "container pxe", memory=128, storage="root:2", boot="network", image=None),
+            compose(name, "no alias", memory=128, storage="root:2", image={"alias": "vmft-no-such-image"}),
+            compose(name, "libvirt image", memory=128, storage="root:2", image={"pool": "default", "volume": "x"}),
+            compose(name, "accelerator", memory=128, storage="root:2", accelerator="kvm"),
+            compose(name, "pool", memory=128, disks=[{"size": 2, "pool": "vmfleet-test-nope"}]),
+        ],
+    )
+    assert results["cpu"]["failed"] is True and results["cpu"]["resource"] == "cpu", results["cpu"]
+    assert f"{too_many} requested" in results["cpu"]["msg"]
+    vm = results["vm"]
+    assert vm["failed"] is True and "cannot run virtual machines" in vm["msg"] and "vhost_vsock" in vm["msg"], vm
+    pxe = results["container pxe"]
+    assert pxe["failed"] is True and "boot: network" in pxe["msg"] and pxe["option"] == "instance_type", pxe
+    assert results["no alias"]["failed"] is True and results["no alias"]["option"] == "image.alias"
+    assert results["libvirt image"]["failed"] is True and results["libvirt image"]["option"] == "image"
+    assert results["accelerator"]["failed"] is True and results["accelerator"]["option"] == "accelerator"
+    assert results["pool"]["failed"] is True and "vmfleet-test-nope" in results["pool"]["msg"], results["pool"]
+    assert instances() == {}
+    assert custom_volumes() == []
+
+
+def test_unmanaged_instance_is_not_touched(tmp_path, clean_lxd):
+    name = VM + "foreign"
+    run(tmp_path, [vm_host_task()])
+    lxc("init", TEST_IMAGE, name, "--project", PROJECT, "-s", POOL, "--no-profiles")
+    before = show(name)
+    results = run(tmp_path, [compose(name, "compose", cores=2, memory=128, storage="root:2")])
+    assert results["compose"]["failed"] is True and "not composed by vmfleet.hosts" in results["compose"]["msg"]
+    assert show(name) == before
+
+
+def test_parallel_jobs_never_push_the_host_past_its_policy(tmp_path, clean_lxd):
+    budget = cpu_budget()  # ratio 1 in an empty project: room for this many 1-vCPU containers
+    run(tmp_path, [vm_host_task()])
+    names = [f"{VM}par{i}" for i in range(budget + 2)]
+
+    def job(name):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        return play(
+            workdir,
+            [compose(name, cores=1, memory=64, storage="root:1,data:1")],
+            timeout=300,
+            module_defaults=DEFAULTS,
+        )
+
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        outcomes = list(pool.map(job, names))
+    results = [outcome[0][name] for name, outcome in zip(names, outcomes)]
+    placed = [name for name, result in zip(names, results) if not result.get("failed")]
+    refused = [result for result in results if result.get("failed")]
+    assert len(placed) == budget, [r.get("msg") for r in refused]
+    assert all(r.get("resource") == "cpu" for r in refused), [r.get("msg") for r in refused]
+    assert sorted(instances()) == sorted(placed)
+    assert custom_volumes() == sorted(f"{name}-data" for name in placed)  # no orphan from a refused job

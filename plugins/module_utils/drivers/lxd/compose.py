@@ -9,11 +9,11 @@ removes what was made (instance, volumes) before it is reported. Never overwrite
 
 from __future__ import annotations
 
+import os
 from urllib.parse import quote
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import LXDAPIException
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException, remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 WAIT_SLICE = 30  # seconds per /wait call, below the client's request timeout
@@ -170,3 +170,13 @@ def check_alias(client, alias: str, kind: str) -> None:
     image_type = found.get("type") or "container"
     if image_type != kind:
         raise SpecError("image.alias", alias, f"is a {image_type} image; instance_type: {kind} needs a {kind} image")
+
+
+def why_no_vms(address: str) -> str:
+    """Why LXD offers no qemu driver, as far as can be told from here (the kernel is ours on a local socket)."""
+    if address.startswith(("http+unix://", "/", "unix:")):
+        if not os.path.exists("/dev/kvm"):
+            return "/dev/kvm is missing"
+        if not os.path.exists("/dev/vhost-vsock") and not os.path.exists("/sys/module/vhost_vsock"):
+            return "vhost_vsock kernel module not loaded"
+    return "the qemu driver is not available (the LXD daemon's log says why)"

@@ -134,9 +134,8 @@ class LxdDriver:
         if kind == "virtual-machine" and "qemu" not in drivers.split(" | "):
             raise DriverError(
                 "hypervisor",
-                f"LXD on {self.host_name()} cannot run virtual machines: its instance drivers are {drivers or 'none'} "
-                f"(no qemu; LXD logs why at start, here typically 'vhost_vsock kernel module not loaded'); "
-                f"use instance_type: container",
+                f"LXD on {self.host_name()} cannot run virtual machines: {lxd_compose.why_no_vms(self.address)} "
+                f"(its instance drivers: {drivers or 'none'}); use instance_type: container",
             )
         if options["image"] is not None:
             lxd_compose.check_alias(self.client, options["image"]["alias"], kind)

@@ -10,7 +10,13 @@ attached, so removing an instance that uses a shared or pre-existing volume leav
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import LXDAPIException
+
+try:
+    from pylxd.exceptions import LXDAPIException
+except ImportError:  # the driver reports the missing binding when it connects
+
+    class LXDAPIException(Exception):
+        response = None
 
 
 def _missing(error) -> bool:
