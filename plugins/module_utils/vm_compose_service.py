@@ -189,7 +189,7 @@ def _update(driver, inventory, existing, request, options, check_mode):
             driver.grow_volume(name, vol["pool"], vol["name"], after["size"], vol["target"])
         driver.redefine(plan)
         if resized and numa_bound:
-            restart_required = driver.is_running(name)  # new pinning and pages take effect at the next start
+            restart_required = driver.placement_needs_restart(name)  # libvirt: new pinning and pages at next start
         elif resized:
             restart_required = not driver.live_resize(name, request["cores"], request["memory"])
     elif resized and existing["power_state"] == "running":

@@ -143,3 +143,7 @@ class LibvirtDriver:
 
     def is_running(self, name: str) -> bool:
         return compose.is_running(self.conn, name)
+
+    def placement_needs_restart(self, name: str) -> bool:
+        """New pinning, NUMA binding and pages reach a running domain only when it starts again."""
+        return self.is_running(name)

@@ -170,6 +170,11 @@ class LxdDriver:
     def is_running(self, name: str) -> bool:
         return lxd_compose.status(self.client, name) == "running"
 
+    def placement_needs_restart(self, name: str) -> bool:
+        """A container takes a new cpuset and hugepage limit at once; a running VM at its next start."""
+        current = lxd_compose.instance(self.client, name)
+        return current.get("type") != "container" and (current.get("status") or "").lower() != "stopped"
+
     def remove_vm(self, name: str, volumes: list) -> list:
         """Stop and delete the instance and the custom volumes it owns; returns the volumes deleted."""
         return remove_instance(self.client, name, volumes)
