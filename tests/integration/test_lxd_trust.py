@@ -113,6 +113,7 @@ def test_token_generates_a_pair_gets_trusted_and_is_unchanged_after(tmp_path, cl
     assert trust["certificate"] == (certs_dir / "client.crt").read_text()
     assert trust["server_fingerprint"] == server_fingerprint()
     assert trust["address"] == HTTPS_ADDRESS  # taken from the token
+    assert trust["diff"]["before"] == check["diff"]["before"]  # check mode wrote nothing
     assert trust["diff"]["after"]["trusted"] is True
     assert trusted_names()[trust["fingerprint"]] == "vmfleet-test-trust-tok"
     assert "vmfleet-test-trust-tok" not in pending_tokens()
@@ -331,3 +332,29 @@ def test_absent_and_the_local_socket(tmp_path, clean_lxd):
     assert fingerprint not in trusted_names()
     assert not os.path.exists(cert) and not os.path.exists(key)
     assert not results["leave again"]["changed"]
+
+
+@pytest.mark.parametrize("key_type, extra", [("rsa", {"key_size": 2048}), ("ed25519", {})])
+def test_other_key_types_authenticate_over_tls(tmp_path, clean_lxd, key_type, extra):
+    """LXD 5.0 takes RSA and Ed25519 client certificates too: added over the socket, then used over HTTPS."""
+    pair = {"client_cert": str(tmp_path / "c.crt"), "client_key": str(tmp_path / "c.key")}
+    name = f"vmfleet-test-trust-{key_type}"
+    results, proc = play(
+        tmp_path,
+        [
+            {"name": "add", MODULE: {**pair, "key_type": key_type, "common_name": name, **extra}},
+            {
+                "name": "over https",
+                MODULE: {**pair, "address": HTTPS_ADDRESS, "server_fingerprint": server_fingerprint()},
+            },
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results["add"]["changed"] and results["add"]["generated"]
+    assert trust_record(results["add"]["fingerprint"])["name"] == name
+    # the TLS handshake with this key type authenticated the client: it is seen as trusted, nothing to do
+    assert results["over https"]["trusted"] and not results["over https"]["changed"]
+    algorithm = subprocess.run(
+        ["openssl", "x509", "-in", pair["client_cert"], "-noout", "-text"], check=True, capture_output=True, text=True
+    ).stdout
+    assert {"rsa": "rsaEncryption", "ed25519": "ED25519"}[key_type] in algorithm
