@@ -258,6 +258,8 @@ def test_pinning_and_token_refusals(tmp_path, clean_lxd):
     assert results["unreachable"]["kind"] == "unreachable"
     failed_with(results["unreachable"], "https://127.0.0.1:9", "cannot connect")
     failed_with(results["plain http"], "plain HTTP")
+    for name in ("no secret", "no secret check"):  # check mode foresees the failure too
+        failed_with(results[name], "does not trust the certificate", "give trust_token")
     # a generated pair that could not be trusted is not left behind
     assert not (tmp_path / "refused.key").exists() and not (tmp_path / "refused.crt").exists()
 
@@ -280,6 +282,7 @@ def _play_ignoring(tmp_path, pair, https, token, real, wrong, colons):
         ("garbage token", {**pair, "trust_token": "bm90IGEgdG9rZW4="}),
         ("unreachable", {**pair, "address": "https://127.0.0.1:9", "server_fingerprint": real}),
         ("plain http", {**pair, "address": "http://127.0.0.1:8443", "trust_password": PASSWORD}),
+        ("no secret", {**https, "server_fingerprint": real}),
     ]
     # the refused tasks use a pair path of their own: nothing may be left there
     refused = {"client_cert": str(tmp_path / "refused.crt"), "client_key": str(tmp_path / "refused.key")}
@@ -289,7 +292,15 @@ def _play_ignoring(tmp_path, pair, https, token, real, wrong, colons):
             {"name": "server cert", MODULE: {**https, "server_cert": SERVER_CERT, "trust_password": PASSWORD}},
             {"name": "fingerprint", MODULE: {**https, "server_fingerprint": colons}},
         ]
-        + [{"name": name, MODULE: {**args, **refused}, "ignore_errors": True} for name, args in tasks],
+        + [{"name": name, MODULE: {**args, **refused}, "ignore_errors": True} for name, args in tasks]
+        + [
+            {
+                "name": "no secret check",
+                MODULE: {**https, **refused, "server_fingerprint": real},
+                "check_mode": True,
+                "ignore_errors": True,
+            }
+        ],
     )
 
 

@@ -197,6 +197,12 @@ def present(params: dict, check_mode: bool) -> dict:
         run.record = lxd_certificates.record(client, pair.fingerprint)
         _warn_on_differences(run)
         return run.result(pair, True, False, before)
+    if not run.over_socket and not (run.token or params.get("trust_password")):
+        raise DriverError(
+            "permission",
+            f"{run.endpoint} does not trust the certificate {pair.fingerprint or '(to be generated)'}; give "
+            f"trust_token (made on the host with `lxc config trust add --name NAME`) or trust_password",
+        )
     if check_mode:
         return run.result(pair, True, True, before)
     try:
@@ -236,12 +242,8 @@ def _trust(run: TrustRun, pair, client) -> None:
         elif params.get("trust_password"):
             # without a pin the server passed the CA check in open(): a password never goes out unverified
             method, secret = "trust_password", params["trust_password"]
-        else:
-            raise DriverError(
-                "permission",
-                f"{run.endpoint} does not trust the certificate {pair.fingerprint}; give trust_token (made on the "
-                f"host with `lxc config trust add --name NAME`) or trust_password",
-            )
+        else:  # present() refused this before anything was written
+            raise DriverError("permission", f"{run.endpoint}: no trust_token or trust_password to join with")
         client = run.open(pair)  # the anonymous client of a just-generated pair presented no certificate
         if client.host_info.get("auth") == "trusted":
             run.record = lxd_certificates.record(client, pair.fingerprint)
