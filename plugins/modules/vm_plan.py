@@ -18,8 +18,8 @@ description:
     included, and for each request that fits nowhere the reason, the resource that ran out and the host that
     came closest.
   - Pure computation on the controller; no hypervisor is contacted. The records are written by hand or taken
-    from an earlier run's RV(hosts); the libvirt and LXD discovery modules planned for a later release return
-    the same shape.
+    from an earlier run's RV(hosts); M(vmfleet.hosts.vm_host_info) returns the same shape for libvirt and LXD
+    hosts.
   - "Capacity rules: vCPUs are limited to floor(online cores x O(hosts[].cpu_over_commit_ratio)) minus reserved
     cores; a pinned core belongs to one VM and is never overcommitted; general memory is limited to (memory -
     hugepage pools - reserved memory) x O(hosts[].memory_over_commit_ratio); hugepages are whole free pages of
