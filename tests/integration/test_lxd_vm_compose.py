@@ -240,6 +240,7 @@ def test_pinned_cores_and_hugepages(tmp_path, clean_lxd, hugepages_2m):
             vm_host_task(),
             compose(pinned, "pinned", cores=1, pinned_cores="auto", memory=128, storage="root:2", state="started"),
             compose(pinned, "pinned again", cores=1, pinned_cores="auto", memory=128, storage="root:2"),
+            compose(pinned, "pinned grow", cores=1, pinned_cores="auto", memory=256, storage="root:2"),
             compose(paged, "paged", cores=1, memory=64, hugepages_backed=True, hugepage_size="2M", storage="root:2"),
             compose(
                 paged, "paged again", cores=1, memory=64, hugepages_backed=True, hugepage_size="2M", storage="root:2"
@@ -252,6 +253,10 @@ def test_pinned_cores_and_hugepages(tmp_path, clean_lxd, hugepages_2m):
     assert show(pinned)["config"]["limits.cpu"] == f"{core}-{core}"  # a set of one core, not a count
     assert in_guest(pinned, "nproc").strip() == "1"
     assert results["pinned again"]["changed"] is False
+    grown = results["pinned grow"]
+    assert grown["changed"] is True and grown["restart_required"] is False, grown  # a container takes it at once
+    assert grown["vm"]["pinned_cores"] == [core]  # a memory change does not move it
+    assert show(pinned)["config"]["limits.memory"] == "256MiB"
     paged_result = results["paged"]
     assert paged_result["changed"] is True and paged_result["vm"]["hugepages_backed"] is True, paged_result
     assert paged_result["vm"]["hugepages"][0]["page_size"] == 2 * 1024 * 1024
