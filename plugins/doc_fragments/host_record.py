@@ -16,8 +16,8 @@ class ModuleDocFragment:
 options:
   hosts:
     description:
-      - VM host records, one per host (MAAS-shaped, see C(docs/host_record.md) in the collection). M(vmfleet.hosts.vm_host_info)
-        returns this same shape for libvirt and LXD hosts.
+      - VM host records, one per host (MAAS-shaped, see C(docs/host_record.md) in the collection).
+        M(vmfleet.hosts.vm_host_info) returns this same shape for libvirt and LXD hosts.
       - A registered result can be passed back as is. The computed blocks (O(hosts[].total), O(hosts[].used),
         O(hosts[].available), O(hosts[].numa[].memory.general), the C(allocated)/C(free) figures of
         O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted,

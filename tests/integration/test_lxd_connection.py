@@ -77,9 +77,9 @@ def test_socket_and_https_reach_the_same_daemon_and_refusals_say_why(tmp_path, c
     assert "does not trust this client's certificate" in untrusted["msg"]
     assert "lxd_trust" in untrusted["msg"]
 
-    assert results["wrong pin"]["kind"] == "unreachable"
+    assert results["wrong pin"]["kind"] == "untrusted_server"
     assert "does not match the pinned one" in results["wrong pin"]["msg"]
-    assert results["no pin"]["kind"] == "unreachable"
+    assert results["no pin"]["kind"] == "untrusted_server"
     assert "not signed by a CA" in results["no pin"]["msg"]
     assert "server_fingerprint" in results["no pin"]["msg"]
     assert results["plain http"]["kind"] == "bad_address"

@@ -14,6 +14,7 @@ KINDS = (
     "bad_address",  # the address is not something the driver can connect to
     "unreachable",  # the host or its daemon did not answer
     "permission",  # the daemon answered but refused this user
+    "untrusted_server",  # the server's TLS certificate is not the pinned one, or no trusted CA signed it
     "not_a_vm_host",  # the host has no vmfleet policy yet
     "lock_timeout",  # another job kept the host's compose lock too long
     "hypervisor",  # any other refusal of the hypervisor, with its own message

@@ -14,7 +14,8 @@ LIBVIRT_DEFAULT = "qemu:///system"
 
 def infer_type(address) -> str:
     """libvirt URIs name a hypervisor scheme; LXD is reached by https:// or a unix socket path."""
-    if address and address.startswith(("https://", "/", "unix:")):
+    # http:// is no libvirt URI either: LXD refuses it with its own reason (plain HTTP is never used)
+    if address and address.startswith(("https://", "http://", "/", "unix:")):
         return "lxd"
     return "libvirt"
 

@@ -104,7 +104,7 @@ class TrustRun:
         self.server_pem = certs.to_pem(x509.load_der_x509_certificate(der))
         if self.pin and seen != self.pin:
             raise DriverError(
-                "unreachable",
+                "untrusted_server",
                 f"{self.endpoint}: the server presents the certificate {seen}, not the one pinned by "
                 f"{self.pin_source} ({self.pin}); refused, nothing was sent. If the server's certificate was "
                 f"replaced on purpose, pin the new one",

@@ -191,14 +191,14 @@ def classify(error, where: str) -> DriverError:
     text = str(error)
     if "fingerprints did not match" in text.lower():
         return DriverError(
-            "unreachable",
+            "untrusted_server",
             f"{where}: the server's certificate does not match the pinned one (server_cert / server_fingerprint); "
             f"the connection was refused. If the server's certificate was replaced on purpose, pin the new one "
             f"({TRUST_HINT})",
         )
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
         return DriverError(
-            "unreachable",
+            "untrusted_server",
             f"{where}: the server's certificate is not signed by a CA this system trusts (or not for this host "
             f"name); pin it with server_cert or server_fingerprint ({TRUST_HINT}; a trust token carries it)",
         )
