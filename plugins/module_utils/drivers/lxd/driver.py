@@ -16,7 +16,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     policy_store,
     project_config,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client, resolve_address
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
@@ -27,7 +27,8 @@ class LxdDriver:
 
     def __init__(self, connection: dict):
         self.client = open_client(connection)
-        self.address = self.client.api._api_endpoint.rsplit("/1.0", 1)[0]
+        # as the operator wrote it (a socket path or https://...), not pylxd's http+unix://%2F... spelling
+        self.address = resolve_address(connection.get("address"))
         self.project = connection.get("project") or "default"
         if self.client.host_info.get("auth") != "trusted":
             raise DriverError(
