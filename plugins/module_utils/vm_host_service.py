@@ -88,7 +88,7 @@ def present(
         "record": inventory.record,
         "project_created": new_project,
         "diff": {"before": stored or {}, "after": new},
-        "warnings": _over_policy(inventory.record),
+        "warnings": list(getattr(inventory, "warnings", [])) + _over_policy(inventory.record),
     }
 
 

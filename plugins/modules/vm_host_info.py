@@ -137,7 +137,10 @@ def main():
     module = VmFleetModule(argument_spec=connection_argspec(), supports_check_mode=True)
     with module.core_errors(), module.driver() as driver:
         registered = driver.stored_policy() is not None
-        host = describe(driver.inventory().record)
+        inventory = driver.inventory()
+        host = describe(inventory.record)
+    for warning in getattr(inventory, "warnings", []):  # what discovery could not see (LXD: other projects)
+        module.warn(warning)
     module.exit_json(changed=False, registered=registered, host=host)
 
 

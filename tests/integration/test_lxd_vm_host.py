@@ -94,7 +94,7 @@ def test_info_over_the_socket_matches_what_lxc_sees(tmp_path, clean_lxd):
     address = query("/1.0/networks/lxdbr0")["config"]["ipv4.address"]
     assert lxdbr0["type"] == "network" and lxdbr0["subnets"] == ["10.83.0.0/24"] and address == "10.83.0.1/24"
     assert lxdbr0["forward_mode"] == "nat" and lxdbr0["dhcp"] is True
-    assert host["vms"] == []  # a fresh project has no instances
+    assert [vm for vm in host["vms"] if "/" not in vm["name"]] == []  # a fresh project has no instances
 
 
 def test_policy_in_the_project_idempotent_check_diff_and_seen_over_https(tmp_path, trusted_client):
@@ -163,7 +163,7 @@ def test_missing_project_refused_created_when_asked_and_absent_keeps_it(tmp_path
     info = results["info refused"]
     assert info["failed"] is True and f"project: {name!r} does not exist" in info["msg"]
     assert results["check"]["changed"] is True and results["check"]["project_created"] is True
-    assert results["check"]["host"]["vms"] == []
+    assert [vm for vm in results["check"]["host"]["vms"] if "/" not in vm["name"]] == []
     assert name not in projects()  # neither the refusal nor check mode made it
 
     results, proc = play(
@@ -210,7 +210,7 @@ def test_absent_with_remove_vms_removes_only_what_vmfleet_composed(tmp_path, cle
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # both instances count on the host; only the one with our bookkeeping is ours to remove
-    assert sorted(vm["name"] for vm in results["info"]["host"]["vms"]) == [ours, theirs]
+    assert sorted(vm["name"] for vm in results["info"]["host"]["vms"] if "/" not in vm["name"]) == [ours, theirs]
     assert results["check"]["changed"] is True and results["check"]["removed_vms"] == [ours]
     absent = results["absent"]
     assert absent["changed"] is True and absent["removed_vms"] == [ours], absent
@@ -377,3 +377,93 @@ def test_racing_processes_hold_the_lock_one_after_the_other(clean_lock):
     for before, after in zip(spans, spans[1:]):
         assert after[0] >= before[1], f"two processes held the lock at once: {spans}"
     assert lock_holder() is None
+
+
+def test_instances_of_other_projects_count_against_the_host(tmp_path, clean_lxd):
+    """The machine's cores and memory are shared by every project: another project's instances take from them."""
+    make_project()
+    other = make_project(PROJECT + "-other")
+    lxc("init", TEST_IMAGE, "vmft-host-other", "--project", other, "-s", "default", "-c", "limits.cpu=2",
+        "-c", "limits.memory=512MiB")  # fmt: skip
+    results, proc = play(
+        tmp_path,
+        [task("register", "vm_host", project=PROJECT), task("info", "vm_host_info", project=PROJECT)],
+        module_defaults=DEFAULTS,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    host = results["info"]["host"]
+    foreign = next(vm for vm in host["vms"] if vm["name"] == f"{other}/vmft-host-other")
+    assert foreign["cores"] == 2 and foreign["memory"] == 512 and foreign["disks"] == []
+    assert "never changed" in foreign["notes"][0]
+    counted = [vm for vm in host["vms"] if not vm["hugepages_backed"]]
+    assert host["used"]["vcpus"] == sum(vm["cores"] for vm in host["vms"]) >= 2
+    assert host["used"]["memory"] >= sum(vm["memory"] for vm in counted) >= 512
+    # and vm_host absent with remove_vms never touches it
+    results, proc = play(
+        tmp_path,
+        [task("absent", "vm_host", project=PROJECT, state="absent", remove_vms=True)],
+        module_defaults=DEFAULTS,
+    )
+    assert proc.returncode == 0 and results["absent"]["removed_vms"] == []
+    assert [inst["name"] for inst in lxc_json("list", "--project", other)] == ["vmft-host-other"]
+
+
+def test_a_client_restricted_to_its_project_reads_the_host_and_is_warned_of_what_it_cannot_count(tmp_path, clean_lxd):
+    """lxd_trust may restrict a certificate to projects: LXD then refuses it the all-projects view and project edits."""
+    make_project()
+    cert, key = tmp_path / "restricted.crt", tmp_path / "restricted.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1", "-nodes", "-days",
+         "1", "-subj", "/CN=vmfleet-test-host-restricted", "-keyout", str(key), "-out", str(cert)],
+        capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+    lxc("config", "trust", "add", str(cert), "--name", "vmfleet-test-host-restricted", "--restricted",
+        "--projects", PROJECT)  # fmt: skip
+    restricted = {
+        "address": HTTPS_ADDRESS,
+        "client_cert": str(cert),
+        "client_key": str(key),
+        "server_fingerprint": server_fingerprint(),
+        "project": PROJECT,
+    }
+    results, proc = play(
+        tmp_path,
+        [
+            task("refused", "vm_host", **restricted, cpu_over_commit_ratio=2),
+            task("register", "vm_host", project=PROJECT, cpu_over_commit_ratio=2),  # the owner, over the socket
+            task("info", "vm_host_info", **restricted),
+            {
+                "name": "compose",
+                "vmfleet.hosts.vm_compose": {
+                    **restricted,
+                    "name": "vmft-host-restricted",
+                    "instance_type": "container",
+                    "boot": "image",
+                    "image": {"alias": TEST_IMAGE},
+                    "cores": 1,
+                    "memory": 256,
+                    "storage": "root:2",
+                },
+                "ignore_errors": True,
+            },
+            {
+                "name": "remove",
+                "vmfleet.hosts.vm_compose": {**restricted, "name": "vmft-host-restricted", "state": "absent"},
+                "ignore_errors": True,
+            },
+        ],
+        module_defaults=DEFAULTS,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the restricted client composes and removes in its project, under the same lock
+    assert results["compose"]["changed"] is True and results["compose"]["created"] is True, results["compose"]
+    assert results["remove"]["changed"] is True
+    assert lxc_json("list", "--project", PROJECT) == []
+    refused = results["refused"]
+    assert refused["failed"] is True and refused["kind"] == "permission", refused
+    assert "restricted to projects" in refused["msg"] and "unix socket" in refused["msg"]
+    assert results["register"]["changed"] is True and stored_policy()["cpu_over_commit_ratio"] == 2.0
+    info = results["info"]
+    assert info["registered"] is True and info["host"]["cpu_over_commit_ratio"] == 2.0
+    assert any("restricted to project" in w for w in info.get("warnings", [])), info
+    assert info["host"]["storage_pools"], "the pools are still read"

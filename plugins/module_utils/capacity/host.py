@@ -374,6 +374,8 @@ def parse_vm(value: dict, option: str, host: str, cpu_node: dict) -> dict:
         "pool": value.get("pool"),
         "tags": parse_tags(value.get("tags"), f"{option}.tags"),
         "planned": _bool(value.get("planned"), f"{option}.planned"),
+        # what discovery says of a VM (e.g. an instance of another LXD project), kept for the record
+        "notes": [str(note) for note in value.get("notes") or []],
     }
 
 

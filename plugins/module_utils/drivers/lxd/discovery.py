@@ -60,6 +60,7 @@ class Inventory:
         self.domains = domains
         self.capabilities = capabilities
         self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no instance is counted on
+        self.warnings = []  # what discovery could not see, for the module to pass on
 
 
 def metadata(response) -> object:
@@ -86,24 +87,43 @@ def _optional(call):
         return None
 
 
-def read_pools(server) -> tuple:
+def _forbidden(error) -> bool:
+    return getattr(getattr(error, "response", None), "status_code", None) == 403
+
+
+def _every_project(what: str, call, project: str, seen: dict):
+    """``call(params)`` across all projects; the client's project alone when its certificate is restricted to it.
+
+    ``seen["all_projects"]`` turns False when LXD refused the wider view, so the caller can say what it could not
+    count.
+    """
+    try:
+        return metadata(call({"recursion": "1", "all-projects": "true"}))
+    except Exception as error:  # pylxd's LXDAPIException and requests' errors
+        if not _forbidden(error):
+            raise DriverError("hypervisor", f"cannot {what}: {error}") from None
+    seen["all_projects"] = False
+    return ask(what, lambda: metadata(call({"recursion": "1", "project": project})))
+
+
+def all_instances(server, project: str, seen: dict) -> list:
+    """Every instance of every project of the server (the machine's cores, memory and pools are shared by all)."""
+    return _every_project("list the instances", lambda params: server.instances.get(params=params), project, seen) or []
+
+
+def read_pools(server, instances: list, project: str, seen: dict) -> list:
     """storage_pools[] entries, server-wide (every project's volumes count against the pools they are on)."""
     pools = ask("list storage pools", lambda: metadata(server.storage_pools.get(params={"recursion": "1"})))
-    instances = ask(
-        "list the instances of all projects",
-        lambda: metadata(server.instances.get(params={"recursion": "1", "all-projects": "true"})),
-    )
-    roots = ask("read the root disks of the instances", lambda: root_disks(instances or []))
-    return [_read_pool(server, pool, roots) for pool in pools or []]
+    roots = ask("read the root disks of the instances", lambda: root_disks(instances))
+    return [_read_pool(server, pool, roots, project, seen) for pool in pools or []]
 
 
-def _read_pool(server, pool: dict, roots: dict) -> dict:
+def _read_pool(server, pool: dict, roots: dict, project: str, seen: dict) -> dict:
     name = pool["name"]
     node = server.storage_pools[name]
     resources = _optional(lambda: metadata(node.resources.get()))
-    volumes = ask(
-        f"list the volumes of storage pool {name!r}",
-        lambda: metadata(node.volumes.get(params={"recursion": "1", "all-projects": "true"})),
+    volumes = _every_project(
+        f"list the volumes of storage pool {name!r}", lambda params: node.volumes.get(params=params), project, seen
     )
     sized = ask(f"read the volumes of storage pool {name!r}", lambda: volume_sizes(name, volumes or [], roots))
     usage = {}
@@ -189,6 +209,31 @@ def count_vfs(interfaces: list, vms: list) -> dict:
     return free
 
 
+def other_projects(instances: list, project: str, host: str, numa: list, memory: int) -> list:
+    """vms[] entries for the instances of the server's other projects.
+
+    They run on the same machine, so their vCPUs, pinned cores, memory and hugepages count against this VM host's
+    budget as any unmanaged VM does (MAAS showed them as "other projects"); vmfleet never changes them. They are
+    named ``<project>/<name>``, which no instance name can be. Their disks are left out: the pools' used space
+    already counts every project's volumes.
+    """
+    vms = []
+    for raw in instances:
+        owner = raw.get("project") or "default"
+        if owner == project:
+            continue
+        entry = ask(
+            f"read instance {raw.get('name')!r} of project {owner!r}",
+            lambda raw=raw: lxd_instances.parse_instance(raw, {}, memory, {}),
+        )
+        vm = lxd_instances.allocation(entry, host, numa)
+        vm["name"] = f"{owner}/{entry['name']}"
+        vm["disks"] = []
+        vm["notes"] = [f"in LXD project {owner!r}: counted against this VM host, never changed by it"]
+        vms.append(vm)
+    return vms
+
+
 def discover(client, server, project_api, project: str, policy: dict, project_exists: bool = True) -> Inventory:
     """The host as a record under ``policy`` (see spec.host_policy), and the project's instances.
 
@@ -199,11 +244,14 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     host = environment.get("server_name") or client.api._api_endpoint
     resources = ask("read /1.0/resources", lambda: metadata(server.resources.get()))
     numa = ask("read /1.0/resources", lambda: parse_numa(resources))
-    pools = read_pools(server)
+    seen = {"all_projects": True}
+    instances = all_instances(server, project, seen)
+    pools = read_pools(server, instances, project, seen)
     interfaces = read_interfaces(project_api if project_exists else server, resources)
     memory = sum(node["memory"]["total"] for node in numa)
     domains = lxd_instances.read_instances(client, project, memory) if project_exists else {}
     vms = [lxd_instances.allocation(entry, host, numa) for entry in domains.values()]
+    vms += other_projects(instances, project, host, numa, memory)
     free_vfs = count_vfs(interfaces, vms)
     apply_networks(interfaces, policy.get("networks") or [])
     default_pool = policy.get("default_storage_pool")
@@ -231,4 +279,11 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
         "hugepage_sizes": [size for size in [hugepage_size(resources)] if size],
         "project": project,
     }
-    return Inventory(record, domains, capabilities, free_vfs)
+    inventory = Inventory(record, domains, capabilities, free_vfs)
+    if not seen["all_projects"]:
+        inventory.warnings.append(
+            f"this client's certificate is restricted to project {project!r}: instances and volumes of the server's "
+            f"other projects cannot be seen, so the cores, memory and storage they take are not counted; reserve "
+            f"them in the policy (reserved) or use an unrestricted certificate"
+        )
+    return inventory

@@ -55,6 +55,15 @@ def replace(node, name: str, project: Project, config: dict) -> bool:
     except Exception as error:
         if _status(error) == 412:
             return False
+        if _status(error) == 403:
+            # LXD lets only unrestricted clients change a project: the policy is the host owner's to set
+            raise DriverError(
+                "permission",
+                f"cannot write the config of project {name!r}: this client's certificate is restricted to projects, "
+                f"and LXD lets only unrestricted clients change a project's config; register the VM host "
+                f"(vmfleet.hosts.vm_host) over the host's unix socket or with an unrestricted certificate, then use "
+                f"the restricted one for vm_host_info and vm_compose",
+            ) from None
         raise DriverError("hypervisor", f"cannot write the config of project {name!r}: {error}") from None
     return True
 
