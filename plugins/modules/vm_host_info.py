@@ -37,7 +37,9 @@ notes:
     every project's sized volumes may still grow to counts as used; interfaces are the networks the project sees
     (managed ones as type C(network)) with their addresses, and SR-IOV cards; the default interface is the one
     the project's C(default) profile attaches its first NIC to. A O(project) that does not exist is an error.
-    See C(docs/lxd.md).
+    Instances of the server's other projects share its cores and memory, so they count against the host too and
+    appear in RV(host.vms) as C(<project>/<name>); a client whose certificate is restricted to O(project) cannot
+    see them, and the module warns that their use is not counted. See C(docs/lxd.md).
 """
 
 EXAMPLES = r"""
