@@ -11,6 +11,7 @@ was made from). Pure parsing lives in ``read/``; this module only asks libvirt a
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.capabilities import (
@@ -221,28 +222,6 @@ def _allocation(vm, host, numa, sizes):
     }
 
 
-def _apply_networks(interfaces, declared):
-    """Declared networks (vm_host's ``networks``) add VLANs, subnets, spaces and the default to what was found."""
-    names = {i["name"] for i in interfaces}
-    for net in declared:
-        if net["name"] not in names:
-            raise DriverError(
-                "hypervisor",
-                f"networks: {net['name']!r} is declared in the policy but is not a libvirt network or host "
-                f"interface here (found: {', '.join(sorted(names)) or 'none'})",
-            )
-    if any(net["default"] for net in declared):
-        for iface in interfaces:
-            iface["default"] = False
-    for iface in interfaces:
-        for net in declared:
-            if net["name"] == iface["name"]:
-                iface["vlans"] = sorted(set(iface.get("vlans", [])) | set(net["vlans"]))
-                iface["subnets"] = sorted(set(iface.get("subnets", [])) | set(net["subnets"]))
-                iface["spaces"] = sorted(set(iface.get("spaces", [])) | set(net["spaces"]))
-                iface["default"] = iface["default"] or net["default"]
-
-
 def _count_vfs(interfaces, domains):
     """Count the VFs domains use per SR-IOV NIC; return the free VF PCI addresses per NIC."""
     in_use = {address for vm in domains.values() for address in vm.get("pci_hostdevs", [])}
@@ -275,7 +254,7 @@ def discover(conn, policy: dict) -> Inventory:
                 continue  # undefined by another job while we listed the domains
             raise DriverError("hypervisor", f"cannot read a domain: {error}") from None
     free_vfs = _count_vfs(interfaces, domains)
-    _apply_networks(interfaces, policy.get("networks") or [])
+    apply_networks(interfaces, policy.get("networks") or [], "a libvirt network or host interface")
     default_pool = policy.get("default_storage_pool")
     for pool in pools:
         pool["default"] = pool["name"] == default_pool

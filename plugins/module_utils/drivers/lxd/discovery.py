@@ -15,6 +15,7 @@ project; networks, the default profile and the instances are the project's.
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
@@ -48,6 +49,8 @@ INTERFACE_KEYS = (
     "dhcp_ranges",
     "active",
 )
+# What a declared network must be on an LXD host (vm_host's networks)
+LXD_NETWORK = "an LXD network (managed, or a host interface LXD lists)"
 # Drivers whose volumes report how much of them is written; on the others (dir) a sized volume counts in full.
 _USAGE_DRIVERS = ("zfs", "btrfs", "lvm", "ceph", "cephfs")
 
@@ -167,28 +170,6 @@ def read_interfaces(project_api, resources: dict) -> list:
     return interfaces
 
 
-def apply_networks(interfaces: list, declared: list) -> None:
-    """Declared networks (vm_host's ``networks``) add VLANs, subnets, spaces and the default to what was found."""
-    names = {i["name"] for i in interfaces}
-    for net in declared:
-        if net["name"] not in names:
-            raise DriverError(
-                "hypervisor",
-                f"networks: {net['name']!r} is declared in the policy but is not an LXD network (managed, or a "
-                f"host interface LXD lists) here (found: {', '.join(sorted(names)) or 'none'})",
-            )
-    if any(net["default"] for net in declared):
-        for iface in interfaces:
-            iface["default"] = False
-    for iface in interfaces:
-        for net in declared:
-            if net["name"] == iface["name"]:
-                iface["vlans"] = sorted(set(iface.get("vlans", [])) | set(net["vlans"]))
-                iface["subnets"] = sorted(set(iface.get("subnets", [])) | set(net["subnets"]))
-                iface["spaces"] = sorted(set(iface.get("spaces", [])) | set(net["spaces"]))
-                iface["default"] = iface["default"] or net["default"]
-
-
 def count_vfs(interfaces: list, vms: list) -> dict:
     """Count the VFs instances use per SR-IOV NIC; return the VF PCI addresses left per NIC.
 
@@ -253,7 +234,7 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     vms = [lxd_instances.allocation(entry, host, numa) for entry in domains.values()]
     vms += other_projects(instances, project, host, numa, memory)
     free_vfs = count_vfs(interfaces, vms)
-    apply_networks(interfaces, policy.get("networks") or [])
+    apply_networks(interfaces, policy.get("networks") or [], LXD_NETWORK)
     default_pool = policy.get("default_storage_pool")
     for pool in pools:
         pool["default"] = pool["name"] == default_pool

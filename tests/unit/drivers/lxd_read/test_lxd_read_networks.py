@@ -9,7 +9,8 @@ import pytest
 from lxd_fixtures import load
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.discovery import apply_networks, count_vfs
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.discovery import LXD_NETWORK, count_vfs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
     default_network,
@@ -118,9 +119,11 @@ def test_vfs_in_use_are_counted_from_the_instances():
 def test_declared_networks_add_what_they_carry_and_the_default():
     interfaces = [real("lxdbr0"), real("eth0")]
     declared = [{"name": "eth0", "vlans": [10], "subnets": ["10.10.0.0/24"], "spaces": ["storage"], "default": True}]
-    apply_networks(interfaces, declared)
+    apply_networks(interfaces, declared, LXD_NETWORK)
     lxdbr0, eth0 = interfaces
     assert lxdbr0["default"] is False and eth0["default"] is True
     assert eth0["vlans"] == [10] and eth0["spaces"] == ["storage"] and "10.10.0.0/24" in eth0["subnets"]
     with pytest.raises(DriverError, match="'br9' is declared in the policy but is not an LXD network"):
-        apply_networks(interfaces, [{"name": "br9", "vlans": [], "subnets": [], "spaces": [], "default": False}])
+        apply_networks(
+            interfaces, [{"name": "br9", "vlans": [], "subnets": [], "spaces": [], "default": False}], LXD_NETWORK
+        )

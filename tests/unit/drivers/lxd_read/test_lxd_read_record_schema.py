@@ -11,9 +11,10 @@ from lxd_fixtures import load
 
 from ansible_collections.vmfleet.hosts.plugins.doc_fragments.host_record import ModuleDocFragment
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.discovery import (
     INTERFACE_KEYS,
-    apply_networks,
+    LXD_NETWORK,
     count_vfs,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
@@ -49,7 +50,9 @@ def lxd_record():
     interfaces = [e for e in (parse_network(n, states.get(n["name"])) for n in load("networks.json")) if e]
     interfaces += sriov_cards(resources)
     count_vfs(interfaces, [])
-    apply_networks(interfaces, [{"name": "lxdbr0", "vlans": [], "subnets": [], "spaces": ["a"], "default": True}])
+    apply_networks(
+        interfaces, [{"name": "lxdbr0", "vlans": [], "subnets": [], "spaces": ["a"], "default": True}], LXD_NETWORK
+    )
     pool = dict(parse_pool(load("storage_pools.json")[0], load("storage_pool_default_resources.json")), default=True)
     return {
         "name": "vm",

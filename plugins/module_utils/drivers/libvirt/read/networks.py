@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import interface_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.errors import LibvirtXmlError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.xmlutil import (
     int_attr,
@@ -25,27 +26,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read
 
 # netcf interface types and the record's names for them.
 _HOST_TYPES = {"ethernet": "physical", "bridge": "bridge", "bond": "bond", "vlan": "vlan"}
-
-
-def _entry(name: str, kind: str, active: bool) -> dict:
-    """The keys every interface entry has, with the values of an interface that offers nothing in particular."""
-    return {
-        "name": name,
-        "type": kind,
-        "networks": [],
-        "forward_mode": None,
-        "bridge": None,
-        "dhcp": False,
-        "dhcp_ranges": [],
-        "subnets": [],
-        "vlans": [],
-        "active": bool(active),
-        "numa_node": None,
-        "sriov_max_vf": 0,
-        "sriov_used_vf": 0,
-        "spaces": [],
-        "default": False,
-    }
 
 
 def parse_network(xml: str, active: bool) -> dict:
@@ -62,7 +42,7 @@ def parse_network(xml: str, active: bool) -> dict:
     if name is None:
         raise LibvirtXmlError("network: <network> has no <name>")
     what = f"network {name!r}"
-    entry = _entry(name, "network", active)
+    entry = interface_entry(name, "network", active)
     forward = root.find("forward")
     bridge = root.find("bridge")
     ips = root.findall("ip")
@@ -100,7 +80,7 @@ def parse_host_interface(xml: str, active: bool) -> dict | None:
     if kind is None:
         return None
     what = f"host interface {name!r}"
-    entry = _entry(name, kind, active)
+    entry = interface_entry(name, kind, active)
     members: list = []
     if kind == "bridge":
         entry["bridge"] = name
@@ -145,7 +125,7 @@ def parse_sriov_pf(pci_xml: str, net_names: list) -> dict | None:
     numa = pci.find("numa")
     # The kernel reports -1 for "no node" and libvirt then leaves <numa> out; accept both.
     node = int_attr(numa, "node", what, default=None, minimum=None) if numa is not None else None
-    entry = _entry(net_names[0] if net_names else device_name, "physical", True)
+    entry = interface_entry(net_names[0] if net_names else device_name, "physical", True)
     entry.update(
         numa_node=node if node is not None and node >= 0 else None,
         sriov_max_vf=max_vf,

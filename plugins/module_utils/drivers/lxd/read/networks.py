@@ -13,32 +13,12 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import interface_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError, field
 
 # Host interfaces an instance NIC can use as its parent; loopback and unknown devices (ifb ...) are left out.
 HOST_TYPES = ("physical", "bridge", "bond", "vlan")
 _TRUE = ("true", "1", "yes", "on")
-
-
-def _entry(name: str, kind: str, active: bool) -> dict:
-    """The keys every interface entry has, with the values of an interface that offers nothing in particular."""
-    return {
-        "name": name,
-        "type": kind,
-        "networks": [],
-        "forward_mode": None,
-        "bridge": None,
-        "dhcp": False,
-        "dhcp_ranges": [],
-        "subnets": [],
-        "vlans": [],
-        "active": bool(active),
-        "numa_node": None,
-        "sriov_max_vf": 0,
-        "sriov_used_vf": 0,
-        "spaces": [],
-        "default": False,
-    }
 
 
 def parse_network(network: dict, state) -> dict | None:
@@ -62,7 +42,7 @@ def parse_network(network: dict, state) -> dict | None:
         active = field(network, "status", what, str, default="Created", required=False) == "Created"
     else:
         active = state.get("state", "up") == "up"
-    entry = _entry(name, "network" if managed else kind, active)
+    entry = interface_entry(name, "network" if managed else kind, active)
     subnets = _state_subnets(state, what) or _config_subnets(config, what)
     entry["subnets"] = subnets
     entry["members"] = _members(state)
@@ -118,7 +98,7 @@ def sriov_cards(resources: dict) -> list:
         if not name:
             raise LxdDataError(f"{where}: an SR-IOV card without ports or PCI address")
         node = field(card, "numa_node", where, int, required=False)
-        entry = _entry(name, "physical", True)
+        entry = interface_entry(name, "physical", True)
         vfs = field(sriov, "vfs", f"{where}.sriov", list, default=[], required=False)
         entry.update(
             numa_node=node if node is not None and node >= 0 else None,
