@@ -8,8 +8,8 @@ exclusive per VM host, from any controller, over the socket or HTTPS. The lock i
 ``vmfleet-compose-lock`` in the project: LXD's database creates a profile name at most once per project (of
 simultaneous creations exactly one succeeds, the others fail on the unique name), so creating it is the atomic
 acquire and deleting it the release, as the libvirt lock does with a volume. The profile's ``user.vmfleet.lock``
-key, written in the same request, says who holds it and until when; a holder that died leaves a lock that others
-break once its lease has run out. Same guarantee, lease, timeout and owner as drivers/libvirt/lock.py.
+key, written in the same request, says who holds it and until when (the protocol is drivers/lease_lock.py, as for
+libvirt).
 
 Why not the project's ETag: LXD 5.0.2 checks ``If-Match`` and writes the project in two steps, so several
 simultaneous writers with the same ETag can all succeed (seen on this project's test daemon). A project
@@ -20,18 +20,16 @@ project's, which only serialises more, never less.
 from __future__ import annotations
 
 import json
-import os
-import random
-import socket
-import time
-import uuid
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lease_lock import (
+    DEFAULT_LEASE,
+    DEFAULT_TIMEOUT,
+    LeaseLock,
+)
 
 LOCK_PROFILE = "vmfleet-compose-lock"
 LOCK_KEY = "user.vmfleet.lock"
-DEFAULT_TIMEOUT = 300  # seconds a job waits for the lock
-DEFAULT_LEASE = 600  # seconds after which a lock whose holder never released it may be broken
 
 
 def _status(error):
@@ -43,21 +41,16 @@ def _exists_error(error) -> bool:
     return _status(error) == 409 or "already exists" in str(error)
 
 
-class ProjectLock:
+class ProjectLock(LeaseLock):
     def __init__(self, profiles, project: str, owner: str, timeout: float = DEFAULT_TIMEOUT, lease=DEFAULT_LEASE):
+        super().__init__(f"project {project!r}", owner, timeout=timeout, lease=lease)
         self.profiles = profiles  # /1.0/profiles with the project parameter
         self.project = project
-        self.timeout = timeout
-        self.lease = lease
-        self.token = uuid.uuid4().hex
-        self.owner = f"{owner} (pid {os.getpid()} on {socket.gethostname()})"
-        self.held = False
 
     def _fail(self, what: str, error) -> DriverError:
         return DriverError("hypervisor", f"cannot {what} the compose lock of project {self.project!r}: {error}")
 
-    def _create(self) -> bool:
-        content = {"token": self.token, "owner": self.owner, "expires": time.time() + self.lease}
+    def _create(self, content: dict) -> bool:
         body = {
             "name": LOCK_PROFILE,
             "description": "vmfleet.hosts compose lock: held while a job composes; removed when it is done",
@@ -72,7 +65,7 @@ class ProjectLock:
             raise self._fail("take", error) from None
         return True
 
-    def holder(self):
+    def _holder(self):
         """Who holds the lock: None when free, {} when its value is unreadable (being written, or edited)."""
         try:
             response = self.profiles[LOCK_PROFILE].get()
@@ -93,45 +86,3 @@ class ProjectLock:
         except Exception as error:
             if _status(error) != 404:
                 raise self._fail("remove", error) from None
-
-    def acquire(self) -> None:
-        deadline = time.monotonic() + self.timeout
-        unreadable_since = None
-        while True:
-            if self._create():
-                self.held = True
-                return
-            holder = self.holder()
-            if holder == {}:
-                unreadable_since = unreadable_since or time.monotonic()
-                expired = time.monotonic() - unreadable_since > self.lease
-            else:
-                unreadable_since = None
-                expired = holder is not None and holder.get("expires", 0) < time.time()
-            if expired and holder is not None and self.holder() == holder:
-                self._delete()  # the holder died: its lease ran out
-                continue
-            if time.monotonic() > deadline:
-                who = (holder or {}).get("owner", "an unknown job")
-                raise DriverError(
-                    "lock_timeout",
-                    f"waited {self.timeout:g} s for the compose lock of project {self.project!r}, held by {who}; "
-                    f"if that job died, the lock is broken automatically {self.lease:g} s after it was taken",
-                )
-            time.sleep(random.uniform(0.1, 0.5))  # jitter, so waiting jobs do not retry in step
-
-    def release(self) -> None:
-        if not self.held:
-            return
-        holder = self.holder()
-        if holder and holder.get("token") == self.token:
-            self._delete()
-        self.held = False
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.release()
-        return False
