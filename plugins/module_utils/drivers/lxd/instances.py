@@ -18,6 +18,8 @@ import json
 import re
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.units import size_bytes
 
 MIB = 1024 * 1024
 KEY_REQUEST = "user.vmfleet.request"
@@ -44,24 +46,6 @@ POWER_STATES = {
     "starting": "running",
     "stopping": "running",
 }
-_UNITS = {
-    "": 1,
-    "B": 1,
-    "kB": 1000,
-    "KB": 1000,
-    "MB": 1000**2,
-    "GB": 1000**3,
-    "TB": 1000**4,
-    "PB": 1000**5,
-    "EB": 1000**6,
-    "KiB": 1024,
-    "MiB": 1024**2,
-    "GiB": 1024**3,
-    "TiB": 1024**4,
-    "PiB": 1024**5,
-    "EiB": 1024**6,
-}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGTPE]?i?B?)\s*$")
 _CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
 
@@ -69,10 +53,10 @@ def parse_size(text, what: str):
     """Bytes of an LXD size (``512MiB``, ``1GB``, ``3000000000``); None for an unset value."""
     if text in (None, ""):
         return None
-    match = _SIZE.match(str(text))
-    if match is None or match.group(2) not in _UNITS:
-        raise DriverError("hypervisor", f"{what}: {text!r} is not a size LXD writes")
-    return int(float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        return size_bytes(text, what)
+    except LxdDataError as error:
+        raise DriverError("hypervisor", str(error)) from None
 
 
 def parse_limits_cpu(text, what: str) -> tuple:
