@@ -18,12 +18,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.volume import (
     disk_format_for,
     render_volume,
     volume_format_for,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cores import format_cpuset
 
 MIB = 1024 * 1024

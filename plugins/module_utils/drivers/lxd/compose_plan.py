@@ -24,7 +24,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import
     refuse_unless_default,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.instances import (
     HUGEPAGE_KEYS,
     KEY_PLACEMENT,
@@ -34,6 +33,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.instance
     KEY_VOLUMES,
     format_limits_cpu,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 MIB = 1024 * 1024

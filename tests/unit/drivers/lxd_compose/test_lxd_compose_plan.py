@@ -12,7 +12,6 @@ import pytest
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.compose_plan import (
     compose_options,
     new_instance,
@@ -25,6 +24,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.instance
     parse_limits_cpu,
     parse_size,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.macs import stable_mac
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_request
 

@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import re
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.macs import stable_mac
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.macs import stable_mac
 
 MAC = re.compile(r"52:54:00(:[0-9a-f]{2}){3}")
 
