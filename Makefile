@@ -78,7 +78,7 @@ sanity: collection
 	cd $(COLL) && ANSIBLE_TEST_CONTENT_ROOT=$(COLL) $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 ansible-lint: collection
-	cd $(COLL) && $(BIN)/ansible-lint --offline -q playbooks roles extensions
+	cd $(COLL) && $(BIN)/ansible-lint --offline -q --profile production galaxy.yml playbooks roles extensions
 
 # The Debian guest image the guest-boot test boots and the Debian system-container image the LXD tests compose
 # from, built from Debian's package mirror and cached under /var/cache/vmfleet-test (rebuilt only when their
