@@ -6,6 +6,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
+TRACE := $(BUILD)/exec-trace.log
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
   openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client
@@ -15,7 +16,7 @@ export PYTHONPATH := $(BUILD)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo demo-clean test deps apt venv daemons collection lint unit sanity ansible-lint integration molecule test-image build bench changelog pin clean
+.PHONY: demo demo-clean test host-needs host-needs-traced exec-trace deps apt venv daemons collection lint unit sanity ansible-lint integration molecule test-image build bench changelog pin clean
 
 # The real job on this machine: libvirt up, this machine a VM host, a small fleet composed, capacity printed.
 demo: collection daemons
@@ -25,8 +26,20 @@ demo: collection daemons
 demo-clean: collection daemons
 	$(BIN)/ansible-playbook -i localhost, playbooks/demo_clean.yml
 
-test: lint unit collection sanity ansible-lint integration molecule build changelog
+# host-needs first (nothing else is trusted before it), host-needs-traced last (it reads what the others ran).
+test: export VMFLEET_EXEC_LOG := $(TRACE)
+test: host-needs lint unit collection sanity ansible-lint integration molecule build changelog host-needs-traced
 	@echo "make test: all stages passed"
+
+# Every command and file the code, tools, tests and Makefile need must come from APT_PACKAGES (and what apt
+# brings with them) or Debian's base, never from something installed by hand (tools/host_needs/check.py).
+host-needs: deps
+	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES)"
+	mkdir -p $(BUILD) && : > $(TRACE)
+
+# The same for every command the test run really started (recorded by the venv's exec trace).
+host-needs-traced: deps
+	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES)" --trace $(TRACE)
 
 deps: apt venv
 
@@ -37,15 +50,22 @@ apt:
 	  echo "installing apt packages:$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "error: apt packages missing ($$missing) and not root" >&2; exit 1; fi; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -q; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true $$missing; \
 	fi
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements/dev.txt | apt
+$(VENV)/.installed: requirements/dev.txt tools/host_needs/exec_trace.py | apt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/dev.txt
+	$(MAKE) -s exec-trace
 	touch $@
+
+# The audit hook that records every command a Python process of the test run starts (tools/host_needs/).
+exec-trace:
+	site=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	  cp tools/host_needs/exec_trace.py $$site/vmfleet_exec_trace.py; \
+	  echo 'import vmfleet_exec_trace' > $$site/vmfleet_exec_trace.pth
 
 # libvirtd, virtlogd and LXD, started by hand where there is no systemd (tests and demo talk to the real daemons).
 daemons: apt

@@ -1,0 +1,33 @@
+"""Needs that no line of this repository's code names: commands and files that programs we start use on
+this machine themselves. Each says who needs it; the checker finds its package and requires the Makefile to
+install it. Keep a reason on every line: a package that nothing here needs is refused too."""
+
+from __future__ import annotations
+
+import sys
+
+# The interpreter the Makefile builds the virtual environment from (PYTHON ?= /usr/bin/python3) is the
+# checker's own, so its version names the right headers and ensurepip.
+SYSTEM_PYTHON = "/usr/bin/python3"
+PY = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+COMMANDS = {
+    "qemu-system-x86_64": "libvirtd starts every test and demo guest with it",
+    "dnsmasq": "libvirt's default network and LXD's lxdbr0 hand out guest addresses with it",
+    "ssh": "libvirt's qemu+ssh transport runs the ssh client (test_libvirt_ssh, docs)",
+    "nc": "libvirt 9.0's qemu+ssh transport runs nc on the far end (this machine's test sshd)",
+    "gcc": "pip compiles libvirt-python (make venv)",
+    "pkg-config": "libvirt-python's build finds libvirt's headers and libraries with it (make venv)",
+    "shellcheck": "ansible-test sanity runs its shellcheck test on tools/*.sh",
+    "xmllint": "virt-xml-validate (test_libvirt_vm_compose) validates domain XML with it",
+    "git": "ansible-test sanity lists the collection's files with git when it finds a checkout",
+    "make": "runs this Makefile (.ci/run, the README's two commands)",
+    "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
+}
+
+FILES = {
+    "/usr/include/libvirt/libvirt.h": "pip compiles libvirt-python against libvirt's headers (make venv)",
+    f"/usr/include/{PY}/Python.h": "pip compiles libvirt-python against the interpreter's headers (make venv)",
+    f"/usr/lib/{PY}/ensurepip/__init__.py": "python3 -m venv needs ensurepip (make venv)",
+    "/usr/lib/EXTLINUX/mbr.bin": "tools/build_test_image.sh writes extlinux's MBR onto the guest disk",
+}
