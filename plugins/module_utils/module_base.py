@@ -16,13 +16,12 @@ import contextlib
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError, PolicyError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import (
-    MUTUALLY_EXCLUSIVE,
-    REQUIRED_TOGETHER,
-    connection_params,
-)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_resolution import resolve_connection
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import MUTUALLY_EXCLUSIVE, REQUIRED_TOGETHER
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import open_driver
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import JINJA2_REQUIRED
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import RenderError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 
@@ -57,6 +56,11 @@ class VmFleetModule(AnsibleModule):
             self.fail_json(msg=str(error), option=error.option, reason=error.reason)
         except DriverError as error:
             self.fail_json(msg=error.message, kind=error.kind)
+        except RenderError as error:
+            # a missing jinja2 is the one RenderError a user can cause (any other is a bug: let it show as one)
+            if not str(error).startswith(JINJA2_REQUIRED):
+                raise
+            self.fail_json(msg=f"{error} (pip install jinja2, or python3-jinja2)", kind="missing_binding")
         except CapacityError as error:
             self.fail_json(
                 msg=str(error),
@@ -67,10 +71,14 @@ class VmFleetModule(AnsibleModule):
                 requested=_plain(error.requested),
             )
 
+    def connection(self, default_type: str = "libvirt") -> dict:
+        """The connection options with the environment and the defaults applied (raises DriverError)."""
+        return resolve_connection(self.params, default_type)
+
     @contextlib.contextmanager
     def driver(self):
         """The driver for the module's connection options, closed when the block ends."""
-        driver = open_driver(connection_params(self.params))
+        driver = open_driver(self.connection())
         try:
             yield driver
         finally:

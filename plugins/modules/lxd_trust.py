@@ -44,6 +44,9 @@ attributes:
     details:
       - A certificate that is already trusted gives C(changed=false) without any secret (a used token may be given
         again).
+requirements:
+  - cryptography (python3-cryptography) on the host that runs the module, for keys, certificates and fingerprints
+  - pylxd (python3-pylxd) on the host that runs the module, to reach the LXD API
 options:
   state:
     description:
@@ -108,7 +111,8 @@ options:
     default: false
 notes:
   - O(address), O(client_cert), O(client_key), O(server_cert), O(server_fingerprint) and O(project) are the
-    collection's connection options; O(client_cert) and O(client_key) are required here.
+    collection's connection options; O(client_cert) and O(client_key) are required here, except with an
+    V(https://...) O(address) where the lxc client's own pair is found (see O(client_cert)).
   - The key is never returned, logged or sent; only the certificate is.
   - LXD does not let a certificate restricted to projects remove itself; remove it over the host's unix socket
     (this module with O(state=absent) on the host, without O(address)) or with C(lxc config trust remove).
@@ -249,10 +253,11 @@ def main():
         supports_check_mode=True,
     )
     if not certs.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"))
+        module.fail_json(msg=missing_required_lib("cryptography"), kind="missing_binding")
     run = service.absent if module.params["state"] == "absent" else service.present
     with module.core_errors():
-        outcome = run(module.params, module.check_mode)
+        # the environment's VMFLEET_* and lxc's own client pair count here as for the other modules
+        outcome = run({**module.params, **module.connection(default_type="lxd")}, module.check_mode)
     diff = outcome.pop("diff")
     for warning in outcome.pop("warnings"):
         module.warn(warning)

@@ -44,6 +44,7 @@ author:
   - vmfleet.hosts contributors (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.hosts.connection
+  - vmfleet.hosts.connection.BINDINGS
   - vmfleet.hosts.attributes
   - vmfleet.hosts.attributes.ACTIONGROUP_VMHOST
 attributes:
@@ -61,9 +62,10 @@ attributes:
     details:
       - O(state=restarted) restarts the VM on every run.
 requirements:
-  - jinja2 on the host that runs the module, for libvirt hosts (the domain XML is rendered from a template)
-  - pycdlib on the host that runs the module, for O(boot=image) on libvirt (the cloud-init seed is built in memory)
-  - pylxd on the host that runs the module, for LXD hosts
+  - jinja2 (python3-jinja2) on the host that runs the module, for libvirt hosts (the domain XML is rendered from a
+    template); ansible-core brings it on the controller, a managed host may not have it
+  - pycdlib (python3-pycdlib) on the host that runs the module, for O(boot=image) on libvirt hosts (the cloud-init
+    seed is built in memory)
 options:
   name:
     description: VM (domain) name; 1 to 63 letters, digits and hyphens.

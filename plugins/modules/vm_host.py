@@ -27,6 +27,7 @@ author:
   - vmfleet.hosts contributors (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.hosts.connection
+  - vmfleet.hosts.connection.BINDINGS
   - vmfleet.hosts.attributes
   - vmfleet.hosts.attributes.ACTIONGROUP_VMHOST
 attributes:

@@ -63,6 +63,29 @@ def local_socket(environ=None, exists=os.path.exists) -> str:
     )
 
 
+def client_config_dirs(environ=None) -> list:
+    """Where the lxc client keeps its own certificate: ``$LXD_CONF`` when set (lxc then reads nothing else), else
+    ``~/.config/lxc`` (the distribution package's lxc, and community.general's default), else the snap's
+    ``~/snap/lxd/common/config``."""
+    environ = os.environ if environ is None else environ
+    if environ.get("LXD_CONF"):
+        return [environ["LXD_CONF"]]
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return [os.path.join(home, ".config", "lxc"), os.path.join(home, "snap", "lxd", "common", "config")]
+
+
+def default_client_pair(environ=None, exists=os.path.isfile):
+    """(cert, key) of the first lxc client directory holding both ``client.crt`` and ``client.key``, else None.
+
+    A directory with only one of the two is passed over: a lone file is not a pair anyone could have meant.
+    """
+    for directory in client_config_dirs(environ):
+        cert, key = os.path.join(directory, "client.crt"), os.path.join(directory, "client.key")
+        if exists(cert) and exists(key):
+            return cert, key
+    return None
+
+
 def normalise_fingerprint(value: str) -> str:
     """A SHA-256 fingerprint as 64 lowercase hex digits (colons and spaces, as tools print it, are dropped)."""
     try:
