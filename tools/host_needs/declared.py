@@ -20,7 +20,6 @@ COMMANDS = {
     "pkg-config": "libvirt-python's build finds libvirt's headers and libraries with it (make venv)",
     "shellcheck": "ansible-test sanity runs its shellcheck test on tools/*.sh",
     "xmllint": "virt-xml-validate (test_libvirt_vm_compose) validates domain XML with it",
-    "git": "ansible-test sanity lists the collection's files with git when it finds a checkout",
     "make": "runs this Makefile (.ci/run, the README's two commands)",
     "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
 }
