@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: lxd_trust
 short_description: Get a client certificate trusted by an LXD host (by token or password), or untrusted again
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes sure the client key and certificate at O(client_cert) and O(client_key) exist and are in the trust store
     of an LXD server, so the other modules of the collection can reach it over HTTPS with them.
