@@ -114,7 +114,9 @@ options:
     description:
       - NICs as a list of dicts or MAAS's interfaces string (V(eth0:space=storage;eth1:subnet=10.0.0.0/24,mode=sriov)).
       - Keys C(name), C(network), C(bridge), C(space), C(subnet), C(vlan), C(ip), C(mac), C(mode) (V(bridge),
-        V(macvlan), V(sriov)), C(macvlan_mode). See C(docs/input_language.md).
+        V(macvlan), V(sriov)), C(macvlan_mode), C(ip_mode) (V(unconfigured)), C(not_space), C(not_subnet),
+        C(not_vlan); a list for C(space), C(subnet) or C(vlan) means any of them. MAAS's keys and what they mean
+        here are in C(docs/input_language.md).
     type: raw
   pool:
     description: Resource pool the VM belongs to (MAAS C(pool)); defaults to the host's.

@@ -111,7 +111,9 @@ options:
           - NICs of the VM.
           - A list of dicts with C(name) (default V(eth0), V(eth1) ... by position), C(mode) (V(bridge),
             V(macvlan) or V(sriov); default V(bridge)), C(network), C(bridge), C(space), C(subnet) (CIDR),
-            C(vlan), C(ip), C(mac) and C(macvlan_mode) (V(bridge), V(vepa), V(private) or V(passthrough)).
+            C(vlan), C(ip), C(mac) and C(macvlan_mode) (V(bridge), V(vepa), V(private) or V(passthrough)); also
+            C(ip_mode) (V(unconfigured)) and C(not_space), C(not_subnet), C(not_vlan) (exclusions); a list for
+            C(space), C(subnet) or C(vlan) means any of them, as MAAS read a key given twice.
           - Or the MAAS interfaces string, semicolon-separated C(name:key=value,...) items, for example
             V(eth0:space=storage;eth1:subnet=10.0.0.0/24,mode=sriov).
           - A NIC goes to a host interface that has the network, bridge, space, subnet or VLAN asked for, or to

@@ -85,6 +85,8 @@ class Interface:
     dhcp: bool = False
     dhcp_ranges: list = field(default_factory=list)
     active: bool = True
+    # bridge ports, bond slaves or a VLAN's parent: an SR-IOV NIC's VLAN reaches its subnets through the parent
+    members: list = field(default_factory=list)
     planned_vf: int = 0
 
     @property
@@ -320,6 +322,7 @@ def _parse_interface(value, option):
         dhcp=_bool(value.get("dhcp"), f"{option}.dhcp"),
         dhcp_ranges=[str(r) for r in value.get("dhcp_ranges") or []],
         active=_bool(value.get("active"), f"{option}.active", default=True),
+        members=[str(m) for m in value.get("members") or []],
     )
 
 

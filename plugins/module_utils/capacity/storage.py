@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which storage pool holds each disk (rule 6).
 
-Choice order: the disk's explicit pool, then a tag that names a pool (MAAS's ``root:20(ssd)``) or pools carrying
-all the disk's tags (the roomiest), then the host's default pool, then the pool with the most room. Storage is not
-overcommitted: disks of one request are counted together against each pool's free space.
+Choice order: the disk's explicit pool, then the first pool a tag names that has room (MAAS's ``root:20(ssd)``)
+or pools carrying all the disk's tags (the roomiest), then the host's default pool, then the pool with the most
+room. A tag that names no pool and that no pool carries is refused (MAAS fell back to the default pool): a disk
+never lands on a pool it did not ask for. Storage is not overcommitted: disks of one request are counted together
+against each pool's free space.
 """
 
 from __future__ import annotations
@@ -32,13 +34,15 @@ def _choose(state, disk, free):
     if disk["tags"]:
         named = [pools[tag] for tag in disk["tags"] if tag in pools]
         if named:
-            return named[0]
+            # as MAAS: the first named pool (in the disk's tag order) with room; the first one's error otherwise
+            return next((p for p in named if disk["size"] <= free[p.name]), named[0])
         tagged = [p for p in pools.values() if set(disk["tags"]) <= set(p.tags)]
         if not tagged:
             _fail(
                 state,
                 f"no storage pool is named or tagged {', '.join(disk['tags'])} for disk {disk['name']!r} "
-                f"(pools: {_names(state)}).",
+                f"(pools: {_names(state)}); MAAS put such a disk in the default pool, here a tag is a requirement: "
+                "drop the tag to use the default pool.",
             )
         return max(tagged, key=lambda p: (free[p.name], _neg(p.name)))
     default = state.default_pool()

@@ -5,7 +5,7 @@
 
 Written as JSON, which cloud-init's YAML loader reads as it is, so no YAML library is needed where the module
 runs. SSH keys join the user-data; a NIC with an ``ip`` gets that address statically (matched by its MAC),
-every other NIC DHCP.
+one with ``ip_mode: unconfigured`` no address, every other NIC DHCP.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def _network_config(nics) -> str:
     ethernets = {}
     for nic in nics:
         entry = {"match": {"macaddress": nic["mac"]}, "set-name": nic["name"]}
-        if nic.get("ip"):
+        if nic.get("ip_mode") == "unconfigured":
+            pass  # MAAS's mode=unconfigured: the link comes up with no address (an ip= only chose the network)
+        elif nic.get("ip"):
             prefix = ipaddress.ip_network(nic["subnet"]).prefixlen if nic.get("subnet") else None
             if prefix is None:
                 raise SpecError(

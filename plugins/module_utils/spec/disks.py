@@ -17,6 +17,8 @@ ROOT_DISK = "root"
 STORAGE_FORM = "label:size(tag,tag) entries separated by commas, e.g. root:20(ssd),data:100(fast)"
 
 # MAAS's storage constraint entry: optional "label:", a size, optional "(tags)".
+# A size that is zero whatever its unit ("0", "0.0", "0G"), as MAAS's storage filters wrote "any size".
+_ZERO = re.compile(r"\s*(?:0+\.?0*|\.0+)\s*[A-Za-z]*\s*")
 _ENTRY = re.compile(r"(?:(?P<label>[^:()]*):)?(?P<size>[^:()]*?)\s*(?:\((?P<tags>[^()]*)\))?")
 
 
@@ -38,7 +40,11 @@ def parse_disks(value: object, option: str = "disks") -> list[dict]:
     if not entries:
         raise SpecError(option, value, "has no disk; a VM needs at least its root disk, e.g. root:20")
     disks = [_disk(entry, item(option, index), index) for index, entry in enumerate(entries)]
-    _refuse_duplicate_names(disks, option)
+    if isinstance(value, str):
+        _refuse_maas_reordering(value, disks, option)
+        _refuse_duplicate_names(disks, option, "; MAAS ignored storage labels, here a label names the disk")
+    else:
+        _refuse_duplicate_names(disks, option)
     return disks
 
 
@@ -55,11 +61,32 @@ def _disk(entry: dict, where: str, index: int) -> dict:
     }
 
 
+def _refuse_maas_reordering(text: str, disks: list[dict], option: str) -> None:
+    """MAAS kept the first disk first and sorted the others by their number of tags, most first (stably).
+
+    Here disks keep the written order, so a string MAAS would have reordered would give the VM its disks in
+    another order than MAAS did (vdb is another disk): refused, with the order MAAS used.
+    """
+    counts = [len(disk["tags"]) for disk in disks[1:]]
+    if all(earlier >= later for earlier, later in zip(counts, counts[1:])):
+        return
+    parts = [part.strip() for part in _split(text, option)]
+    rest = sorted(zip(counts, parts[1:]), key=lambda pair: -pair[0])
+    maas_order = ",".join(parts[:1] + [part for _count, part in rest])
+    raise SpecError(
+        option,
+        text,
+        f"lists its disks in an order MAAS did not keep: MAAS put the disks with more tags first after the first "
+        f"disk ({maas_order!r}), so the VM's disks would not be in the order MAAS gave them; write them in that "
+        "order, or use disks (a list) for any order",
+    )
+
+
 def _default_name(index: int) -> str:
     return ROOT_DISK if index == 0 else f"disk{index}"
 
 
-def _refuse_duplicate_names(disks: list[dict], option: str) -> None:
+def _refuse_duplicate_names(disks: list[dict], option: str, why: str = "") -> None:
     first_at: dict[str, int] = {}
     for index, disk in enumerate(disks):
         name = disk["name"]
@@ -67,7 +94,7 @@ def _refuse_duplicate_names(disks: list[dict], option: str) -> None:
             raise SpecError(
                 child(item(option, index), "name"),
                 name,
-                f"is used twice (also {item(option, first_at[name])}); each disk needs its own name",
+                f"is used twice (also {item(option, first_at[name])}); each disk needs its own name{why}",
             )
         first_at[name] = index
 
@@ -106,6 +133,13 @@ def _entry_from_text(text: str, where: str) -> dict:
     if match is None:
         raise SpecError(where, text, f"is not a disk; expected {STORAGE_FORM}")
     entry: dict = {"size": match.group("size")}
+    if _ZERO.fullmatch(entry["size"]):
+        raise SpecError(
+            child(where, "size"),
+            entry["size"],
+            "is zero; a size must be greater than zero (MAAS's machine filters read 0 as a disk of any size, but a "
+            "composed disk needs its size, e.g. root:20)",
+        )
     if match.group("label") is not None:
         entry["name"] = match.group("label").strip()
     if match.group("tags") is not None:

@@ -155,9 +155,14 @@ def _disks(given: dict, option: str) -> list[dict]:
             "cannot be given together with disks; storage is MAAS's string form of disks, use one of them",
         )
     for key in ("disks", "storage"):
-        if key in given:
+        if key in given and not _blank_storage(key, given[key]):
             return parse_disks(given[key], child(option, key))
     return [{"name": ROOT_DISK, "size": DEFAULT_ROOT_DISK_SIZE, "pool": None, "tags": [], "boot": True}]
+
+
+def _blank_storage(key: str, value: object) -> bool:
+    """An empty storage string is the default disk, as in MAAS (which composed its default root disk for it)."""
+    return key == "storage" and isinstance(value, str) and not value.strip()
 
 
 def _expand(request: dict, count: int, where: str) -> list[dict]:

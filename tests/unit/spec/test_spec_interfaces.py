@@ -10,6 +10,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import S
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.interfaces import (
     INTERFACES_FORM,
     NIC_KEYS,
+    OPTIONAL_NIC_KEYS,
     parse_interfaces,
 )
 
@@ -37,8 +38,6 @@ def test_every_key_is_present():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", []),
-        ("  ", []),
         ("space=storage", [nic("eth0", space="storage")]),
         ("space=a;space=b", [nic("eth0", space="a"), nic("eth1", space="b")]),
         ("data:space=a;space=b", [nic("data", space="a"), nic("eth1", space="b")]),
@@ -87,7 +86,8 @@ def error(value, option="interfaces"):
     return info.value
 
 
-KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode"
+KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode, ip_mode, not_space, not_subnet, not_vlan"
+LIST_KEYS = ", ".join(NIC_KEYS + OPTIONAL_NIC_KEYS)
 
 
 @pytest.mark.parametrize(
@@ -95,15 +95,15 @@ KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode"
     [
         (5, "interfaces", 5, "is not a list of interfaces; use a list of mappings or " + INTERFACES_FORM),
         ({"name": "x"}, "interfaces", {"name": "x"}, "is not a list of interfaces"),
-        (["eth0"], "interfaces[0]", "eth0", "is not an interface; use a mapping with the keys " + ", ".join(NIC_KEYS)),
+        (["eth0"], "interfaces[0]", "eth0", "is not an interface; use a mapping with the keys " + LIST_KEYS),
         (
             [{"spcae": "x"}],
             "interfaces[0]",
             "spcae",
-            "is not a known key; allowed: " + ", ".join(NIC_KEYS) + " (did you mean 'space'?)",
+            "is not a known key; allowed: " + LIST_KEYS + " (did you mean 'space'?)",
         ),
         ("eth0:spcae=x", "interfaces[0]", "spcae", f"is not a known key; allowed: {KEYS} (did you mean 'space'?)"),
-        ("eth0:name=x", "interfaces[0]", "name", f"is not a known key; allowed: {KEYS}"),
+        ("eth0:name=x", "interfaces[0].name", "x", "picked the host interface by a MAAS interface name"),
         ("br0", "interfaces[0]", "br0", "is not an interface; expected " + INTERFACES_FORM),
         (
             "eth0:space",
@@ -115,10 +115,15 @@ KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode"
         ("space=a,,vlan=1", "interfaces[0]", "space=a,,vlan=1", "has '', which is not key=value"),
         ("space=a;;space=b", "interfaces[1]", "", "is an empty entry (a stray ';'?); expected " + INTERFACES_FORM),
         ("space=a;", "interfaces[1]", "", "is an empty entry (a stray ';'?)"),
-        ("vlan=1,vlan=2", "interfaces[0].vlan", "2", "is the second vlan= in 'vlan=1,vlan=2'; give each key once"),
+        (
+            "mode=sriov,mode=macvlan",
+            "interfaces[0].mode",
+            "macvlan",
+            "is the second mode= in 'mode=sriov,mode=macvlan'",
+        ),
         (":space=a", "interfaces[0].name", "", "is empty; give an interface name or leave the option out"),
         ("space=", "interfaces[0].space", "", "is empty; give a space name or leave the option out"),
-        ("mode=vlan", "interfaces[0].mode", "vlan", "is not allowed; use one of bridge, macvlan, sriov"),
+        ("mode=vlan", "interfaces[0].mode", "vlan", "is neither an attachment kind here (bridge, macvlan, sriov)"),
         ([{"mode": None}], None, None, None),
         (
             "macvlan_mode=vepa",
@@ -140,7 +145,7 @@ KEYS = "mode, network, bridge, space, subnet, vlan, ip, mac, macvlan_mode"
         ),
         ("vlan=4095", "interfaces[0].vlan", "4095", "is out of range; use a whole number from 0 to 4094"),
         ("vlan=-1", "interfaces[0].vlan", "-1", "is out of range; use a whole number from 0 to 4094"),
-        ("vlan=ten", "interfaces[0].vlan", "ten", "is not a whole number; use a whole number from 0 to 4094"),
+        ("vlan=ten", "interfaces[0].vlan", "ten", "names a VLAN the MAAS way (by name, id or fabric)"),
         ([{"vlan": True}], "interfaces[0].vlan", True, "is not a whole number"),
         (
             "network=default,bridge=br0",

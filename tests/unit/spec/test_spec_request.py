@@ -253,7 +253,7 @@ def error(value, option="requests[0]"):
             {"name": "a", "interfaces": "mode=x"},
             "requests[0].interfaces[0].mode",
             "x",
-            "is not allowed; use one of bridge, macvlan, sriov",
+            "is neither an attachment kind here (bridge, macvlan, sriov) nor MAAS's IP mode",
         ),
         (
             {"name": "a", "pool": ""},

@@ -74,7 +74,13 @@ def _seed(inventory, vm, volumes, nics, alloc, options):
     pool = volumes[0]["pool"]
     pool_type = {p["name"]: p["type"] for p in inventory.record["storage_pools"]}[pool]
     addressed = [
-        {"name": nic["name"], "mac": rendered["mac"], "ip": nic["ip"], "subnet": nic["subnet"]}
+        {
+            "name": nic["name"],
+            "mac": rendered["mac"],
+            "ip": nic["ip"],
+            "subnet": nic["subnet"],
+            "ip_mode": nic.get("ip_mode"),
+        }
         for nic, rendered in zip(alloc["interfaces"], nics)
     ]
     data = build_iso(seed_files(vm, options.get("cloud_init_settings"), addressed))

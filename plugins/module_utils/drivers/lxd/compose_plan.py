@@ -127,7 +127,13 @@ def _cloud_init(vm: str, alloc: dict, macs: dict, options: dict) -> dict:
     if settings.get("hostname") and not isinstance(settings.get("user_data"), str):
         settings = dict(settings, user_data=dict(settings.get("user_data") or {}, hostname=settings["hostname"]))
     addressed = [
-        {"name": nic["name"], "mac": macs[nic["name"]], "ip": nic["ip"], "subnet": nic["subnet"]}
+        {
+            "name": nic["name"],
+            "mac": macs[nic["name"]],
+            "ip": nic["ip"],
+            "subnet": nic["subnet"],
+            "ip_mode": nic.get("ip_mode"),
+        }
         for nic in alloc["interfaces"]
     ]
     files = seed_files(vm, settings, addressed)
