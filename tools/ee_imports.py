@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Check that an execution environment's Python requirements are exactly what the collection's plugins import.
