@@ -107,6 +107,7 @@ options:
   remove_files:
     description:
       - With O(state=absent), also delete the key and certificate files.
+      - Refused when they are lxc's own pair, found because no O(client_cert) was given; name them to delete them.
     type: bool
     default: false
 notes:
@@ -226,11 +227,18 @@ address:
   sample: https://10.0.0.5:8443
 """
 
+import os
+
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import ENVIRONMENT, connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 from ansible_collections.vmfleet.hosts.plugins.module_utils.trust import certs, service
+
+
+def from_env() -> bool:
+    """Whether the client pair was named in the environment (rather than found in lxc's directories)."""
+    return any(os.environ.get(name) for name in ENVIRONMENT["client_cert"])
 
 
 def main():
@@ -257,7 +265,14 @@ def main():
     run = service.absent if module.params["state"] == "absent" else service.present
     with module.core_errors():
         # the environment's VMFLEET_* and lxc's own client pair count here as for the other modules
-        outcome = run({**module.params, **module.connection(default_type="lxd")}, module.check_mode)
+        params = {**module.params, **module.connection(default_type="lxd")}
+        if params["remove_files"] and params["client_cert"] and not (module.params["client_cert"] or from_env()):
+            module.fail_json(
+                msg=f"remove_files would delete lxc's own client pair ({params['client_cert']}, "
+                f"{params['client_key']}); name the files with client_cert and client_key to delete them",
+                option="remove_files",
+            )
+        outcome = run(params, module.check_mode)
     diff = outcome.pop("diff")
     for warning in outcome.pop("warnings"):
         module.warn(warning)

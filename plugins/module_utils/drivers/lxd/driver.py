@@ -16,7 +16,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     policy_store,
     project_config,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client, resolve_address
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
+    client_config_dirs,
+    open_client,
+    resolve_address,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
@@ -31,6 +35,13 @@ class LxdDriver:
         self.address = resolve_address(connection.get("address"))
         self.project = connection.get("project") or "default"
         if self.client.host_info.get("auth") != "trusted":
+            if self.address.startswith("https://") and not connection.get("client_cert"):
+                raise DriverError(
+                    "permission",
+                    f"{self.address} needs a client certificate and none was found: give client_cert and "
+                    f"client_key (or VMFLEET_CLIENT_CERT and VMFLEET_CLIENT_KEY), or keep lxc's pair in "
+                    f"{' or '.join(client_config_dirs())}; vmfleet.hosts.lxd_trust makes one and gets it trusted",
+                )
             raise DriverError(
                 "permission",
                 f"{self.address} does not trust this client's certificate: get it trusted first "
