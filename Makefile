@@ -122,6 +122,21 @@ build: collection
 changelog: deps
 	$(BIN)/antsibull-changelog lint
 
+# The docsite, offline: antsibull-docs lints modules, roles and the pages of docs/ (extra docs), then renders them
+# and Sphinx builds .build/docsite/html. antsibull-docs takes extra docs in RST only, so tools/docsite_rst.py writes
+# the RST form of docs/*.md (the one source, what the README links to) into the build copy, never the checkout.
+DOCSITE := $(BUILD)/docsite
+.PHONY: docs
+docs: collection
+	$(BIN)/python tools/docsite_rst.py $(COLL)
+	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs .
+	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)/rst && chmod og-w $(DOCSITE)/rst
+	$(BIN)/antsibull-docs collection --use-current --squash-hierarchy --fail-on-error --cleanup everything \
+	  --dest-dir $(DOCSITE)/rst vmfleet.hosts
+	$(BIN)/sphinx-build -q -W --keep-going -b html -c tools/docsite $(DOCSITE)/rst $(DOCSITE)/html
+	@echo "make docs: $$(find $(DOCSITE)/html -name '*.html' | wc -l) HTML pages in $(DOCSITE)/html"
+
 bench: collection
 	cd $(COLL) && $(BIN)/python bench/plan_bench.py
 
