@@ -134,7 +134,7 @@ class Renderer:
         title = escape(plain(node).strip()).replace("<", "\\<").replace(">", "\\>")
         if re.match(r"[a-z]+://", href):
             return f"`{title} <{href}>`__"
-        path, _, anchor = href.partition("#")
+        path, _hash, anchor = href.partition("#")
         if not path:
             target = self.page
         elif "/" not in path and path.endswith(".md") and path[:-3] in self.pages:
