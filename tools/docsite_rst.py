@@ -142,8 +142,12 @@ class Renderer:
         elif "/" not in path and path.endswith(".md"):
             self.errors.append(f"{self.page.name}.md: link to {href!r}: no such page in docs/")
             return title
-        else:  # a file of the collection outside docs/: not on the docsite
+        else:  # a file of the collection outside docs/: not on the docsite, except a role's README (its page is)
             shown = re.sub(r"^(\.\./)+", "", path)
+            role = re.fullmatch(r"roles/(\w+)/README\.md", shown)
+            fqcn = f"{COLLECTION}.{role.group(1)}" if role else None
+            if fqcn in self.plugins:
+                return f":ansplugin:`{title} <{fqcn}#{self.plugins[fqcn]}>`"
             return f"{title} ({literal(shown)})"
         if not anchor:
             return f":ref:`{title} <{target.label}>`"

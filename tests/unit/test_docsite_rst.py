@@ -90,8 +90,16 @@ def test_inline_markup_next_to_words_tables_lists_and_code_parse_cleanly(tmp_pat
     assert "``VM``\\ s" in text
     assert "word\\_ (x\\|y)" in text
     assert ":ansplugin:`vmfleet.hosts.vm_compose#module`" in text
-    assert "a file (``roles/x/README.md``)" in text
+    assert "a file (``roles/x/README.md``)" in text  # no role x: the path, since the file is not on the site
     strict_parse(text.replace(":ansplugin:", ":literal:").replace(":ref:", ":literal:"))
+
+
+def test_a_role_readme_link_goes_to_the_role_page(tmp_path):
+    root = collection(tmp_path, {"r": "# R\n\nSee [its README](../roles/hugepages/README.md).\n"})
+    (root / "roles" / "hugepages" / "meta").mkdir(parents=True)
+    (root / "roles" / "hugepages" / "meta" / "argument_specs.yml").write_text("argument_specs: {}\n")
+    docsite_rst.write_docsite(root)
+    assert ":ansplugin:`its README <vmfleet.hosts.hugepages#role:main>`" in rst(root, "r")
 
 
 def test_the_collection_pages_convert_and_parse(tmp_path):
