@@ -57,8 +57,10 @@ def _scrub_project(project: str) -> None:
         for vol in lxc_json("storage", "volume", "list", pool["name"], "--project", project, check=False) or []:
             if vol["type"] == "custom" and vol["name"].startswith(PREFIX):
                 lxc("storage", "volume", "delete", pool["name"], vol["name"], "--project", project, check=False)
-    # a compose lock a test left behind (the profile keeps a project from being deleted)
-    lxc("profile", "delete", "vmfleet-compose-lock", "--project", project, check=False)
+    # a compose lock or lock breaker a test left behind (a profile keeps a project from being deleted)
+    for profile in lxc_json("profile", "list", "--project", project, check=False) or []:
+        if profile["name"].startswith("vmfleet-compose-lock"):
+            lxc("profile", "delete", profile["name"], "--project", project, check=False)
     config = (query(f"/1.0/projects/{project}", check=False) or {}).get("config") or {}
     for key in config:
         if key.startswith("user.vmfleet"):

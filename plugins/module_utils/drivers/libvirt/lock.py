@@ -4,8 +4,9 @@
 """The host's compose lock on libvirt: one job at a time between reading capacity and defining its VM.
 
 The lock is a volume in the host's vmfleet pool: libvirtd creates a volume name at most once, over qemu+ssh too,
-so creating it is the atomic acquire and deleting it the release (the protocol is drivers/lease_lock.py). Jobs
-hold it for seconds (volume creation and a domain definition), not while VMs boot.
+so creating it is the atomic acquire and deleting it the release (the protocol is drivers/lease_lock.py; its
+breakers are volumes ``compose.lock-break-<token>`` of the same pool). Jobs hold it for seconds (volume creation
+and a domain definition), not while VMs boot.
 """
 
 from __future__ import annotations
@@ -23,26 +24,36 @@ LOCK_VOLUME = "compose.lock"
 
 
 class HostLock(LeaseLock):
+    name = LOCK_VOLUME
+
     def __init__(self, conn, pool, owner: str, timeout: float = DEFAULT_TIMEOUT, lease: float = DEFAULT_LEASE):
         super().__init__("this host", owner, timeout=timeout, lease=lease)
         self.conn = conn
         self.pool = pool
 
-    def _create(self, content: dict) -> bool:
-        vol = meta_pool.create(self.conn, self.pool, LOCK_VOLUME)
+    def _create(self, name: str, content) -> bool:
+        vol = meta_pool.create(self.conn, self.pool, name)
         if vol is None:
             return False
-        meta_pool.upload(self.conn, vol, LOCK_VOLUME, json.dumps(content).encode("utf-8"))
+        if content is not None:
+            meta_pool.upload(self.conn, vol, name, json.dumps(content).encode("utf-8"))
         return True
 
-    def _holder(self):
-        data = meta_pool.read(self.conn, self.pool, LOCK_VOLUME)
+    def _read(self, name: str):
+        data = meta_pool.read(self.conn, self.pool, name)
         if data is None:
             return None
         try:
-            return json.loads(data.decode("utf-8"))
+            found = json.loads(data.decode("utf-8"))
         except ValueError:
             return {}  # created but not written yet: its holder is alive and about to write it
+        return found if isinstance(found, dict) else {}
 
-    def _delete(self) -> None:
-        meta_pool.delete(self.pool, LOCK_VOLUME)
+    def _delete(self, name: str) -> None:
+        meta_pool.delete(self.pool, name)
+
+    def _names(self, prefix: str) -> list:
+        return [name for name in meta_pool.names(self.pool) if name.startswith(prefix)]
+
+    def describe(self, name: str) -> str:
+        return f"{name!r} (virsh vol-delete {name} --pool {meta_pool.META_POOL})"

@@ -149,3 +149,11 @@ def delete(pool, name: str) -> None:
     except libvirt.libvirtError as error:
         if error_code(error) != libvirt.VIR_ERR_NO_STORAGE_VOL:
             raise _hypervisor_error(f"cannot delete volume {name!r} of pool {META_POOL!r}", error) from None
+
+
+def names(pool) -> list:
+    """The names of the pool's volumes."""
+    try:
+        return [vol.name() for vol in pool.listAllVolumes(0)]
+    except libvirt.libvirtError as error:
+        raise _hypervisor_error(f"cannot list the volumes of pool {META_POOL!r}", error) from None

@@ -9,7 +9,7 @@ exclusive per VM host, from any controller, over the socket or HTTPS. The lock i
 simultaneous creations exactly one succeeds, the others fail on the unique name), so creating it is the atomic
 acquire and deleting it the release, as the libvirt lock does with a volume. The profile's ``user.vmfleet.lock``
 key, written in the same request, says who holds it and until when (the protocol is drivers/lease_lock.py, as for
-libvirt).
+libvirt; its breakers are profiles ``vmfleet-compose-lock-break-<token>``, created the same atomic way).
 
 Why not the project's ETag: LXD 5.0.2 checks ``If-Match`` and writes the project in two steps, so several
 simultaneous writers with the same ETag can all succeed (seen on this project's test daemon). A project
@@ -20,6 +20,7 @@ project's, which only serialises more, never less.
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lease_lock import (
@@ -42,6 +43,8 @@ def _exists_error(error) -> bool:
 
 
 class ProjectLock(LeaseLock):
+    name = LOCK_PROFILE
+
     def __init__(self, profiles, project: str, owner: str, timeout: float = DEFAULT_TIMEOUT, lease=DEFAULT_LEASE):
         super().__init__(f"project {project!r}", owner, timeout=timeout, lease=lease)
         self.profiles = profiles  # /1.0/profiles with the project parameter
@@ -50,13 +53,13 @@ class ProjectLock(LeaseLock):
     def _fail(self, what: str, error) -> DriverError:
         return DriverError("hypervisor", f"cannot {what} the compose lock of project {self.project!r}: {error}")
 
-    def _create(self, content: dict) -> bool:
-        body = {
-            "name": LOCK_PROFILE,
-            "description": "vmfleet.hosts compose lock: held while a job composes; removed when it is done",
-            "config": {LOCK_KEY: json.dumps(content, sort_keys=True)},
-            "devices": {},
-        }
+    def _create(self, name: str, content) -> bool:
+        body = {"name": name, "config": {}, "devices": {}}
+        if content is None:
+            body["description"] = "vmfleet.hosts compose lock breaker: a job is deleting a lock whose lease ran out"
+        else:
+            body["description"] = "vmfleet.hosts compose lock: held while a job composes; removed when it is done"
+            body["config"][LOCK_KEY] = json.dumps(content, sort_keys=True)
         try:
             self.profiles.post(json=body)
         except Exception as error:  # pylxd's LXDAPIException, requests' errors
@@ -65,10 +68,10 @@ class ProjectLock(LeaseLock):
             raise self._fail("take", error) from None
         return True
 
-    def _holder(self):
+    def _read(self, name: str):
         """Who holds the lock: None when free, {} when its value is unreadable (being written, or edited)."""
         try:
-            response = self.profiles[LOCK_PROFILE].get()
+            response = self.profiles[name].get()
         except Exception as error:
             if _status(error) == 404:
                 return None
@@ -80,9 +83,20 @@ class ProjectLock(LeaseLock):
             return {}
         return found if isinstance(found, dict) else {}
 
-    def _delete(self) -> None:
+    def _delete(self, name: str) -> None:
         try:
-            self.profiles[LOCK_PROFILE].delete()
+            self.profiles[name].delete()
         except Exception as error:
             if _status(error) != 404:
                 raise self._fail("remove", error) from None
+
+    def _names(self, prefix: str) -> list:
+        try:
+            urls = self.profiles.get().json().get("metadata") or []
+        except Exception as error:
+            raise self._fail("list the profiles of", error) from None
+        names = [unquote(url.split("?", 1)[0].rsplit("/", 1)[-1]) for url in urls if isinstance(url, str)]
+        return [name for name in names if name.startswith(prefix)]
+
+    def describe(self, name: str) -> str:
+        return f"{name!r} (lxc profile delete {name} --project {self.project})"
