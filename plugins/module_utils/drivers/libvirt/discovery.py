@@ -10,6 +10,8 @@ was made from). Pure parsing lives in ``read/``; this module only asks libvirt a
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
@@ -26,6 +28,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.read.pools import parse_pool
 
 MIB = 1024 * 1024
+# A pool busy building a volume refuses a refresh; an image copy takes seconds to minutes, so wait up to a minute
+_REFRESH_TRIES = 120
+_REFRESH_PAUSE = 0.5
 # The kernel's default hugepage size on x86_64; used for domains that ask for hugepages without a size.
 DEFAULT_HUGEPAGE = 2 * MIB
 _INTERFACE_KEYS = (
@@ -64,6 +69,30 @@ def _ask(what, call, *args):
         raise DriverError("hypervisor", f"cannot {what}: {error.get_error_message() or error}") from None
 
 
+def _refresh(pool, name: str) -> None:
+    """Re-read an active pool from its storage before its figures are used (capacity rule 6).
+
+    libvirt keeps a pool's capacity, allocation and free space from its last refresh (its start, or a volume
+    created through libvirt); whatever else wrote to the filesystem since is invisible until the pool is
+    refreshed. A refresh re-scans the pool's volumes, so it costs a little per volume (see docs/libvirt.md).
+    libvirt refuses it while the pool builds a volume (another job copying an image): that is retried briefly.
+    """
+    for attempt in range(_REFRESH_TRIES):
+        try:
+            pool.refresh(0)
+            return
+        except libvirt.libvirtError as error:
+            message = error.get_error_message() or str(error)
+            if "asynchronous jobs" in message and attempt + 1 < _REFRESH_TRIES:
+                time.sleep(_REFRESH_PAUSE)
+                continue
+            raise DriverError(
+                "hypervisor",
+                f"cannot refresh storage pool {name!r}, so its free space is not known: {message}; nothing was "
+                f"changed (the figures libvirt kept may be stale, and capacity is never decided on them)",
+            ) from None
+
+
 def _pools(conn):
     pools, by_path = [], {}
     for pool in _ask("list storage pools", conn.listAllStoragePools, 0):
@@ -73,6 +102,7 @@ def _pools(conn):
         active = bool(pool.isActive())
         volumes = []
         if active:
+            _refresh(pool, name)
             for vol in _ask(f"list the volumes of pool {name!r}", pool.listAllVolumes, 0):
                 try:
                     _kind, capacity, allocation = vol.info()

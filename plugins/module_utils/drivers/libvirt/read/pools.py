@@ -5,7 +5,8 @@
 
 Storage is never overcommitted, so a thin volume counts at its full capacity: a pool whose sparse images could
 all grow is full even while the filesystem still shows free space. The figures come from ``info()`` rather than
-the XML because the XML of an inactive pool keeps the last figures seen, which may be stale.
+the XML because the XML of an inactive pool keeps the last figures seen, which may be stale; discovery refreshes
+an active pool just before, so ``info()`` is what its storage has now.
 """
 
 from __future__ import annotations
