@@ -1,15 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Removing an instance: stop it, delete it (its root disk goes with it) and delete the custom volumes it owns.
+"""Removing an instance: stop it, detach and delete the custom volumes it owns, then delete it (and its root disk).
 
 Only volumes listed in the instance's own ``user.vmfleet.volumes`` are deleted, never a volume it merely has
 attached, so removing an instance that uses a shared or pre-existing volume leaves that volume alone.
+
+The instance goes last because its ``user.vmfleet.volumes`` is the record of what it owns: when a volume cannot
+be deleted the instance is still there (stopped, without that disk device) and the next ``state: absent`` finds
+it, deletes what is left and then the instance. LXD refuses to delete a custom volume an instance still has as a
+device, so the owned volumes are detached first.
 """
 
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.unfinished_removal import unfinished
 
 try:
     from pylxd.exceptions import LXDAPIException
@@ -43,8 +49,28 @@ def delete_volume(client, pool: str, name: str) -> bool:
     return True
 
 
+# what PUT /1.0/instances/<name> takes back (the rest of a GET is read-only)
+_WRITABLE = ("architecture", "config", "devices", "ephemeral", "profiles", "stateful", "description")
+
+
+def detached(current: dict, volumes: list):
+    """The instance's PUT body without the disk devices of the custom volumes it owns; None when none is left."""
+    owned = {(v["pool"], v["name"]) for v in volumes if not v.get("root")}
+    devices = current.get("devices") or {}
+    keep = {
+        name: device
+        for name, device in devices.items()
+        if not (device.get("type") == "disk" and (device.get("pool"), device.get("source")) in owned)
+    }
+    if len(keep) == len(devices):
+        return None
+    body = {key: current[key] for key in _WRITABLE if key in current}
+    body["devices"] = keep
+    return body
+
+
 def remove_instance(client, name: str, volumes: list) -> list:
-    """Stop and delete instance ``name`` if it exists, then delete ``volumes``; returns the volumes deleted.
+    """Stop instance ``name`` if it exists, detach and delete ``volumes``, then delete it; returns what went.
 
     Entries marked ``root`` stand for the instance's root disk, which LXD deletes with the instance.
     """
@@ -54,17 +80,31 @@ def remove_instance(client, name: str, volumes: list) -> list:
         if not _missing(error):
             raise DriverError("hypervisor", f"cannot look up instance {name!r}: {error}") from None
         current = None
-    removed = []
     if current is not None:
         try:
             if (current.get("status") or "").lower() != "stopped":
                 response = client.api.instances[name].state.put(json={"action": "stop", "force": True, "timeout": -1})
                 _wait(client, response, f"stop instance {name!r}")
-            _wait(client, client.api.instances[name].delete(), f"delete instance {name!r}")
+            body = detached(current, volumes)
+            if body is not None:
+                _wait(client, client.api.instances[name].put(json=body), f"detach the volumes of instance {name!r}")
         except LXDAPIException as error:
             raise DriverError("hypervisor", f"cannot remove instance {name!r}: {error}") from None
-        removed += [f"{v['pool']}/{v['name']}" for v in volumes if v.get("root")]
-    for vol in volumes:
-        if not vol.get("root") and delete_volume(client, vol["pool"], vol["name"]):
-            removed.append(f"{vol['pool']}/{vol['name']}")
+    removed = []
+    custom = [vol for vol in volumes if not vol.get("root")]
+    for index, vol in enumerate(custom):
+        try:
+            if delete_volume(client, vol["pool"], vol["name"]):
+                removed.append(f"{vol['pool']}/{vol['name']}")
+        except DriverError as error:
+            raise DriverError(
+                error.kind, unfinished(error.message, name, current is not None, custom[index:])
+            ) from None
+    if current is not None:
+        try:
+            _wait(client, client.api.instances[name].delete(), f"delete instance {name!r}")
+        except LXDAPIException as error:
+            if not _missing(error):
+                raise DriverError("hypervisor", f"cannot remove instance {name!r}: {error}") from None
+        removed = [f"{v['pool']}/{v['name']}" for v in volumes if v.get("root")] + removed
     return removed
