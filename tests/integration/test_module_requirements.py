@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_POOL_PREFIX
+from conftest import TEST_POOL_PREFIX, virsh
 from playbook_runner import play
 
 pytestmark = pytest.mark.integration
@@ -101,9 +101,13 @@ TINY_HOST = {
 }
 
 
-def compose_check(name: str) -> dict:
-    request = {"name": "vmft-req", "cores": 1, "memory": 256, "storage": "root:1", "interfaces": "eth0:"}
+def compose_check(name: str, **extra) -> dict:
+    request = {"name": "vmft-req", "cores": 1, "memory": 256, "storage": "root:1", "interfaces": "eth0:", **extra}
     return {"name": name, "vmfleet.hosts.vm_compose": request, "check_mode": True}
+
+
+# boot from an image: the cloud-init seed is built (with pycdlib) when the compose is planned, check mode too
+IMAGE_BOOT = {"boot": "image", "image": {"pool": POOL, "volume": "base-image"}, "cloud_init": {"hostname": "req"}}
 
 
 def test_bare_python_runs_vm_plan_and_every_other_module_names_what_it_lacks(tmp_path):
@@ -137,7 +141,9 @@ def test_cryptography_alone_is_not_enough_for_lxd_trust(tmp_path):
     missing(results["trust"], "pylxd")
 
 
-def test_libvirt_python_serves_libvirt_hosts_and_compose_needs_jinja2_too(tmp_path, pool_path, clean_libvirt):
+def test_libvirt_python_serves_libvirt_hosts_compose_needs_jinja2_and_image_boot_pycdlib(
+    tmp_path, pool_path, clean_libvirt
+):
     python = make_venv(tmp_path / "libvirt", cached_wheel("libvirt-python"))
     assert not has(python, "jinja2") and not has(python, "pylxd")
     register = {
@@ -161,9 +167,18 @@ def test_libvirt_python_serves_libvirt_hosts_and_compose_needs_jinja2_too(tmp_pa
     missing(results["compose without jinja2"], "jinja2")
     missing(results["lxd info"], "pylxd")
 
+    virsh("vol-create-as", POOL, "base-image", "64M", "--format", "qcow2")
     install(python, pinned("Jinja2"))
-    results = run_with(python, tmp_path, [compose_check("compose with jinja2")])
+    assert not has(python, "pycdlib")
+    results = run_with(
+        python, tmp_path, [compose_check("compose with jinja2"), compose_check("image boot", **IMAGE_BOOT)]
+    )
     assert ok(results["compose with jinja2"])["changed"]
+    missing(results["image boot"], "pycdlib")
+
+    install(python, pinned("pycdlib"))
+    results = run_with(python, tmp_path, [compose_check("image boot with pycdlib", **IMAGE_BOOT)])
+    assert ok(results["image boot with pycdlib"])["changed"]
 
 
 def test_pylxd_serves_lxd_hosts_and_lxd_trust(tmp_path, clean_lxd):
