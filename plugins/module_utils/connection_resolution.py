@@ -79,10 +79,13 @@ def _check_alias(params: dict, host_type: str, resolved: dict) -> None:
         )
 
 
-def resolve_connection(params: dict, default_type: str = "libvirt", environ=None, exists=os.path.isfile) -> dict:
+def resolve_connection(
+    params: dict, default_type: str = "libvirt", environ=None, exists=os.path.isfile, https_without_address=False
+) -> dict:
     """The connection options the driver gets: address, type, project, client and server certificates.
 
-    ``default_type`` is the host type when neither ``type`` nor an address says (lxd_trust only talks to LXD).
+    ``default_type`` is the host type when neither ``type`` nor an address says (lxd_trust only talks to LXD);
+    ``https_without_address`` says that no address still means HTTPS (lxd_trust with a token goes to its address).
     Raises DriverError (kind ``bad_address``) for an alias of the wrong hypervisor or a bad VMFLEET_TYPE.
     """
     environ = os.environ if environ is None else environ
@@ -107,7 +110,9 @@ def resolve_connection(params: dict, default_type: str = "libvirt", environ=None
                 resolved[option] = None
         if not resolved.get("address") and environ.get("LIBVIRT_DEFAULT_URI"):
             resolved["address"] = environ["LIBVIRT_DEFAULT_URI"]
-    elif _is_https(resolved.get("address")) and not (resolved.get("client_cert") or resolved.get("client_key")):
+    elif _is_https(resolved.get("address") or ("https://" if https_without_address else None)) and not (
+        resolved.get("client_cert") or resolved.get("client_key")
+    ):
         pair = default_client_pair(environ, exists)
         if pair:
             resolved["client_cert"], resolved["client_key"] = pair

@@ -71,9 +71,9 @@ class VmFleetModule(AnsibleModule):
                 requested=_plain(error.requested),
             )
 
-    def connection(self, default_type: str = "libvirt") -> dict:
+    def connection(self, default_type: str = "libvirt", https_without_address: bool = False) -> dict:
         """The connection options with the environment and the defaults applied (raises DriverError)."""
-        return resolve_connection(self.params, default_type)
+        return resolve_connection(self.params, default_type, https_without_address=https_without_address)
 
     @contextlib.contextmanager
     def driver(self):

@@ -113,7 +113,8 @@ options:
 notes:
   - O(address), O(client_cert), O(client_key), O(server_cert), O(server_fingerprint) and O(project) are the
     collection's connection options; O(client_cert) and O(client_key) are required here, except with an
-    V(https://...) O(address) where the lxc client's own pair is found (see O(client_cert)).
+    V(https://...) O(address) (or a O(trust_token) and no O(address)) where the lxc client's own pair is found
+    (see O(client_cert)).
   - The key is never returned, logged or sent; only the certificate is.
   - LXD does not let a certificate restricted to projects remove itself; remove it over the host's unix socket
     (this module with O(state=absent) on the host, without O(address)) or with C(lxc config trust remove).
@@ -265,7 +266,8 @@ def main():
     run = service.absent if module.params["state"] == "absent" else service.present
     with module.core_errors():
         # the environment's VMFLEET_* and lxc's own client pair count here as for the other modules
-        params = {**module.params, **module.connection(default_type="lxd")}
+        # a token without an address leads to the token's own https:// address
+        params = {**module.params, **module.connection("lxd", https_without_address=bool(module.params["trust_token"]))}
         if params["remove_files"] and params["client_cert"] and not (module.params["client_cert"] or from_env()):
             module.fail_json(
                 msg=f"remove_files would delete lxc's own client pair ({params['client_cert']}, "

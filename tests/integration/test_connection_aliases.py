@@ -120,7 +120,8 @@ def test_lxd_tasks_written_for_community_general_the_environment_and_lxc_pairs(t
             info("uri for lxd", uri=HTTPS_ADDRESS, server_fingerprint=real),
             {
                 "name": "trust lxc pair by token",
-                "vmfleet.hosts.lxd_trust": {"url": HTTPS_ADDRESS, "trust_token": token},
+                # no address: the token's own (https://) address, and lxc's pair in ~/.config/lxc
+                "vmfleet.hosts.lxd_trust": {"trust_token": token},
                 "environment": {"HOME": str(new_home)},
                 "ignore_errors": True,
             },

@@ -181,3 +181,17 @@ def test_lxc_pair_is_never_used_off_https(address):
     task = {"address": address} if address else {"type": "lxd"}
     got = resolved(task, files=LXC)
     assert got["client_cert"] is None and got["client_key"] is None
+
+
+def test_no_address_counts_as_https_only_when_the_caller_says_so():
+    # lxd_trust with a trust token and no address goes to the token's https:// address
+    task = validated({})
+    environ = {"HOME": "/home/op"}
+    plain = resolve_connection(task, "lxd", environ=environ, exists=set(LXC).__contains__)
+    token = resolve_connection(task, "lxd", environ=environ, exists=set(LXC).__contains__, https_without_address=True)
+    assert plain["client_cert"] is None
+    assert (token["client_cert"], token["client_key"]) == LXC
+    over_socket = resolve_connection(
+        validated({"url": "unix:/var/lib/lxd/unix.socket"}), "lxd", environ, set(LXC).__contains__, True
+    )
+    assert over_socket["client_cert"] is None
