@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 TRACE := $(BUILD)/exec-trace.log
-APT_PACKAGES := python3-venv python3-dev rsync make gcc pkg-config jq shellcheck \
+APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
   openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
@@ -28,7 +28,7 @@ demo-clean: collection daemons
 
 # host-needs first (nothing else is trusted before it), host-needs-traced last (it reads what the others ran).
 test: export VMFLEET_EXEC_LOG := $(TRACE)
-test: host-needs lint unit collection sanity ansible-lint integration molecule build changelog host-needs-traced
+test: host-needs lint unit collection sanity ansible-lint docs integration ee-proof molecule build changelog host-needs-traced
 	@echo "make test: all stages passed"
 
 # Every command and file the code, tools, tests and Makefile need must come from APT_PACKAGES (and what apt
@@ -123,7 +123,10 @@ molecule: collection daemons test-image
 ee-proof: venv daemons test-image
 	tools/ee_proof.sh
 
+# The tarball ships docs/docsite/extra-docs.yml, so the RST pages it lists are written first (they are generated
+# from docs/*.md into the build copy only).
 build: collection
+	$(BIN)/python tools/docsite_rst.py $(COLL)
 	cd $(BUILD) && $(BIN)/ansible-galaxy collection build --force $(COLL)
 
 changelog: deps
@@ -136,7 +139,7 @@ DOCSITE := $(BUILD)/docsite
 .PHONY: docs
 docs: collection
 	$(BIN)/python tools/docsite_rst.py $(COLL)
-	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
+	cd $(COLL) && GIT_CEILING_DIRECTORIES=$(BUILD) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs \
 	  --validate-collection-refs all --disallow-unknown-collection-refs .
 	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)/rst && chmod og-w $(DOCSITE)/rst
 	$(BIN)/antsibull-docs collection --use-current --squash-hierarchy --fail-on-error --cleanup everything \

@@ -20,6 +20,7 @@ COMMANDS = {
     "pkg-config": "libvirt-python's build finds libvirt's headers and libraries with it (make venv)",
     "shellcheck": "ansible-test sanity runs its shellcheck test on tools/*.sh",
     "xmllint": "virt-xml-validate (test_libvirt_vm_compose) validates domain XML with it",
+    "git": "antsibull-docs (make docs) asks git whether the collection copy lies in a work tree",
     "make": "runs this Makefile (.ci/run, the README's two commands)",
     "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
 }
