@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 TRACE := $(BUILD)/exec-trace.log
-APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck \
+APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck curl \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
   openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)

@@ -101,7 +101,7 @@ def check(needs: list[Need], apt_packages: list[str], packages: debian.Packages,
     venv_prefix = str(venv.resolve()) + os.sep
     seen: set[str] = set()
     for need in needs:
-        if need.what in seen:
+        if need.what in seen or os.path.basename(need.what) in declared.OPTIONAL:
             continue
         seen.add(need.what)
         located = _locate(need.what, search_path)

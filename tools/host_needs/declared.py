@@ -31,3 +31,11 @@ FILES = {
     f"/usr/lib/{PY}/ensurepip/__init__.py": "python3 -m venv needs ensurepip (make venv)",
     "/usr/lib/EXTLINUX/mbr.bin": "tools/build_test_image.sh writes extlinux's MBR onto the guest disk",
 }
+
+# Commands a program tries when they are there and does without otherwise (read in its source, and seen going on
+# without them): the trace records them, but a fresh machine needs none of them.
+OPTIONAL = {
+    "getfacl": "antsibull-docs (antsibull_core.filesystem) reads ACLs with it when present; FileNotFoundError is passed",
+    "file": "ansible.builtin.stat adds a MIME type with it when get_bin_path finds it",
+    "lsb_release": "bindep's distro library asks it first and falls back to /etc/os-release",
+}
