@@ -35,7 +35,7 @@ FILES = {
 # Commands a program tries when they are there and does without otherwise (read in its source, and seen going on
 # without them): the trace records them, but a fresh machine needs none of them.
 OPTIONAL = {
-    "getfacl": "antsibull-docs (antsibull_core.filesystem) reads ACLs with it when present; FileNotFoundError is passed",
+    "getfacl": "antsibull-docs (antsibull_core.filesystem) reads ACLs with it when present, and passes its absence",
     "file": "ansible.builtin.stat adds a MIME type with it when get_bin_path finds it",
     "lsb_release": "bindep's distro library asks it first and falls back to /etc/os-release",
 }

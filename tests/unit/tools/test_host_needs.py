@@ -146,6 +146,9 @@ class TestCheck:
         problems = self.run(packages, tmp_path, monkeypatch, ["app"], ["app", "byhand"])
         assert len(problems) == 1 and problems[0].startswith("APT_PACKAGES installs byhand, but no command")
 
+    def test_a_command_only_tried_is_not_a_need(self, packages, tmp_path, monkeypatch):
+        assert self.run(packages, tmp_path, monkeypatch, ["app", "getfacl", "/usr/bin/file"], ["app"]) == []
+
     def test_a_command_missing_from_the_machine(self, packages, tmp_path, monkeypatch):
         problems = self.run(packages, tmp_path, monkeypatch, ["app", "nosuch"], ["app"])
         assert problems == ["nosuch (needed by tests/x.py:1) is not on this machine"]
