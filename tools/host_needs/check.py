@@ -69,13 +69,13 @@ def static_needs(venv: Path) -> list[Need]:
 
 
 def traced_needs(trace: Path) -> list[Need]:
-    """Commands the run started, one per line: ``command<TAB>started by``."""
+    """Commands the run started, one per line: ``command<TAB>the program that started it``."""
     needs = []
     if trace.exists():
         for line in trace.read_text(encoding="utf-8", errors="replace").splitlines():
             command, _tab, by = line.partition("\t")
             if command:
-                needs.append(Need(command, f"run by {by or 'a Python process'} (traced)"))
+                needs.append(Need(command, f"{by or 'a Python process'}, which started it (traced)"))
     return needs
 
 
