@@ -12,11 +12,11 @@ sees in the backing is its own for as long as it holds it, and afterwards no loc
 from __future__ import annotations
 
 import json
-import multiprocessing
 import time
 
 import pytest
 from lxd_support import PROJECT_PREFIX, lxc
+from start_line import run_from_start_line
 
 from conftest import TEST_POOL_PREFIX, virsh, volume_names
 from playbook_runner import play
@@ -54,17 +54,7 @@ def _racer(kind, start, out):
 
 
 def race(kind: str) -> list:
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    racers = [ctx.Process(target=_racer, args=(kind, start, out)) for _index in range(RACERS)]
-    for racer in racers:
-        racer.start()
-    time.sleep(3)  # every racer has its connection open and waits at the start line
-    start.set()
-    results = [out.get(timeout=120) for _racer in racers]
-    for racer in racers:
-        racer.join(30)
-    return results
+    return run_from_start_line(_racer, [(kind,)] * RACERS, settle=3)
 
 
 def assert_one_holder_at_a_time(results):

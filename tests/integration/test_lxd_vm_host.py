@@ -10,12 +10,12 @@ Assertions are made with the `lxc` client (which we did not write): `lxc query /
 from __future__ import annotations
 
 import json
-import multiprocessing
 import subprocess
 import time
 
 import pytest
 from lxd_support import HTTPS_ADDRESS, TEST_IMAGE, lxc, lxc_json, projects, query, server_fingerprint
+from start_line import run_from_start_line
 
 from playbook_runner import play
 
@@ -350,17 +350,7 @@ def _race(project, hold, timeout, start, out):
 
 
 def _run_racers(count, hold, timeout):
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    racers = [ctx.Process(target=_race, args=(PROJECT, hold, timeout, start, out)) for _index in range(count)]
-    for racer in racers:
-        racer.start()
-    time.sleep(2)  # every racer has its driver open and waits at the start line
-    start.set()
-    results = [out.get(timeout=120) for _racer in racers]
-    for racer in racers:
-        racer.join(30)
-    return results
+    return run_from_start_line(_race, [(PROJECT, hold, timeout)] * count, settle=2)
 
 
 def test_two_processes_racing_for_the_lock_one_wins(clean_lock):
