@@ -25,12 +25,24 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_int
 
 # A request as vm_plan takes it, less what only means something across hosts (count, zone, host_tags).
 REQUEST_OPTIONS = tuple(key for key in REQUEST_KEYS if key not in ("count", "zone", "host_tags"))
 CHANGEABLE = ("cores", "memory", "disks", "tags", "pool")
 OPTION_DEFAULTS = {"accelerator": "auto"}  # what VMs composed before an option existed were built with
 ACTIONS = {"started": "start", "stopped": "stop", "restarted": "restart"}
+
+
+# The longest wait a task may ask for, in seconds: a day. Beyond it a number is a typo (or milliseconds).
+MAX_WAIT = 86400
+
+
+def check_options(params: dict) -> None:
+    """Refuses, before the host is contacted, what can be judged without it (an unreachable host would
+    otherwise hide the typo behind its own error)."""
+    for option in ("shutdown_timeout", "lock_timeout"):
+        parse_int(params[option], option, 0, MAX_WAIT)
 
 
 class Clock:

@@ -8,6 +8,8 @@ Kept out of the module file so the module stays a thin shell and this logic can 
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy, parse_policy
@@ -32,6 +34,16 @@ def _over_policy(record: dict) -> list:
 
 # Where a dir pool made by create_default_storage_pool goes when no path is given; LXD chooses its own.
 DEFAULT_POOL_PATHS = {"libvirt": "/var/lib/libvirt/images"}
+
+
+def check_options(pool_path, policy_options: dict) -> None:
+    """Refuses, before the host is contacted, what can be judged without it: the policy options, and a pool
+    path that is not absolute (libvirtd and LXD would take it relative to their own working directory)."""
+    if pool_path is not None and not os.path.isabs(pool_path):
+        raise SpecError(
+            "default_storage_pool_path", pool_path, "is not an absolute path; give the directory from / (e.g. /srv/vms)"
+        )
+    parse_policy(policy_options)
 
 
 def _project_to_create(driver, create_project: bool) -> bool:

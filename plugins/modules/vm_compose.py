@@ -200,11 +200,11 @@ options:
     type: bool
     default: false
   shutdown_timeout:
-    description: Seconds to wait for a guest to shut down (ACPI) before powering it off.
+    description: Seconds to wait for a guest to shut down (ACPI) before powering it off, from 0 to 86400.
     type: int
     default: 120
   lock_timeout:
-    description: Seconds to wait for the host's compose lock while other jobs compose on it.
+    description: Seconds to wait for the host's compose lock while other jobs compose on it, from 0 to 86400.
     type: int
     default: 300
 notes:
@@ -331,7 +331,7 @@ removed_volumes:
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
-from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_compose_service import compose
+from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_compose_service import check_options, compose
 
 
 def main():
@@ -379,8 +379,10 @@ def main():
         mutually_exclusive=[("disks", "storage")],
         supports_check_mode=True,
     )
-    with module.core_errors(), module.driver() as driver:
-        result = compose(driver, module.params, module.check_mode)
+    with module.core_errors():
+        check_options(module.params)
+        with module.driver() as driver:
+            result = compose(driver, module.params, module.check_mode)
     module.exit_json(**result)
 
 

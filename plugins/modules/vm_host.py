@@ -62,10 +62,12 @@ options:
     type: dict
     suboptions:
       cores:
-        description: vCPUs taken off the overcommitted budget.
+        description: vCPUs taken off the overcommitted budget, from 0 (no reserve) to 8192.
         type: int
       memory:
-        description: Memory taken off before the ratio; a bare number is MiB, units like V(4G) are accepted.
+        description:
+          - Memory taken off before the ratio; a bare number is MiB, units like V(4G) are accepted.
+          - V(0) clears a reserve set before; at most 4 PiB.
         type: str
   pool:
     description: Resource pool of the host (MAAS C(pool)); VM requests can ask for it.
@@ -93,7 +95,8 @@ options:
     default: false
   default_storage_pool_path:
     description:
-      - Directory for a pool created by O(create_default_storage_pool).
+      - Directory for a pool created by O(create_default_storage_pool); an absolute path (refused otherwise, before the
+        host is contacted).
       - When not set, C(/var/lib/libvirt/images) on libvirt; LXD chooses on LXD.
     type: path
   create_project:
@@ -220,7 +223,7 @@ removed_vms:
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import describe
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
-from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_host_service import absent, present
+from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_host_service import absent, check_options, present
 
 POLICY_OPTIONS = (
     "cpu_over_commit_ratio",
@@ -265,19 +268,23 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    with module.core_errors(), module.driver() as driver:
-        if params["state"] == "absent":
-            outcome = absent(driver, params["remove_vms"], module.check_mode)
-        else:
-            outcome = present(
-                driver,
-                {key: params[key] for key in POLICY_OPTIONS},
-                params["create_default_storage_pool"],
-                params["default_storage_pool_path"],
-                module.check_mode,
-                create_project=params["create_project"],
-            )
-            outcome["host"] = describe(outcome.pop("record"))
+    policy_options = {key: params[key] for key in POLICY_OPTIONS}
+    with module.core_errors():
+        # a removal reads no policy options, so none of them can fail it
+        check_options(params["default_storage_pool_path"], policy_options if params["state"] == "present" else {})
+        with module.driver() as driver:
+            if params["state"] == "absent":
+                outcome = absent(driver, params["remove_vms"], module.check_mode)
+            else:
+                outcome = present(
+                    driver,
+                    policy_options,
+                    params["create_default_storage_pool"],
+                    params["default_storage_pool_path"],
+                    module.check_mode,
+                    create_project=params["create_project"],
+                )
+                outcome["host"] = describe(outcome.pop("record"))
     for warning in outcome.pop("warnings", []):
         module.warn(warning)
     module.exit_json(**outcome)

@@ -64,6 +64,18 @@ def _networks(value, option):
     return networks
 
 
+# What no machine has: Linux on x86_64 runs at most 8192 CPUs (NR_CPUS with MAXSMP), and 52-bit physical
+# addresses (5-level paging) reach 4 PiB. A reserve beyond them is a typo, not a policy.
+RESERVE_LIMITS = {"reserved.cores": (8192, "cores"), "reserved.memory": (4 * 1024**3, "MiB (4 PiB)")}
+
+
+def _bounded(number: int, option: str) -> int:
+    limit, unit = RESERVE_LIMITS[option]
+    if number > limit:
+        raise SpecError(option, number, f"is more than any machine has; use at most {limit} {unit}")
+    return number
+
+
 def parse_policy(given: dict) -> dict:
     """The policy options that were given (None means not given), validated and normalised."""
     policy = {}
@@ -75,8 +87,13 @@ def parse_policy(given: dict) -> dict:
         elif key == "reserved":
             reserved = require_mapping(value, key, ("cores", "memory"), "reserved resources")
             policy[key] = {
-                "cores": parse_reserved(reserved.get("cores", 0), "reserved.cores"),
-                "memory": parse_memory_mib(reserved["memory"], "reserved.memory") if "memory" in reserved else 0,
+                "cores": _bounded(parse_reserved(reserved.get("cores", 0), "reserved.cores"), "reserved.cores"),
+                # 0 is allowed: it is how a reserve once set is cleared
+                "memory": _bounded(
+                    parse_memory_mib(reserved["memory"], "reserved.memory", allow_zero=True), "reserved.memory"
+                )
+                if "memory" in reserved
+                else 0,
             }
         elif key in ("pool", "zone"):
             policy[key] = parse_text(value, key, "a name")

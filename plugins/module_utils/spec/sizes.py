@@ -44,9 +44,9 @@ def parse_size(value: object, option: str, default_unit: str, *, allow_zero: boo
     return _parse(value, option, default_unit, _UNITS, allow_zero, _UNIT_HELP)
 
 
-def parse_memory_mib(value: object, option: str) -> int:
+def parse_memory_mib(value: object, option: str, *, allow_zero: bool = False) -> int:
     """Memory in MiB; a bare number is MiB (as MAAS takes it)."""
-    size = parse_size(value, option, "MiB")
+    size = parse_size(value, option, "MiB", allow_zero=allow_zero)
     if size % MIB:
         raise SpecError(option, value, f"is not a whole number of MiB ({size} bytes); memory is set in whole MiB")
     return size // MIB
