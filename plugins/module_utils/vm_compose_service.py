@@ -22,7 +22,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import compose_records
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.fault_points import reached
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_int
@@ -82,23 +84,29 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
             "not_a_vm_host", f"{driver.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
         )
     guard = contextlib.nullcontext() if check_mode else driver.lock(f"vm_compose {name}", params["lock_timeout"])
-    with guard:
+    with guard as lock:
+        recovered = []
+        if lock is not None:
+            reached("lock_taken")
+            # before capacity is read: a dead job's volumes must not count against this request
+            recovered = compose_records.finish_dead(lock, driver)
         inventory = driver.inventory()
         existing = inventory.domains.get(name)
         if existing is None:
-            result = _create(driver, inventory, request, options, check_mode)
+            result = _create(driver, lock, inventory, request, options, check_mode)
         else:
             result = _update(driver, inventory, existing, request, options, check_mode)
     result.update(_power(driver, name, params, result, check_mode, clock))
+    result["recovered"] = recovered
     return result
 
 
-def _create(driver, inventory, request, options, check_mode):
+def _create(driver, lock, inventory, request, options, check_mode):
     driver.check_image(request, options)  # refused before anything is made
     alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
     plan = driver.plan_new(inventory, alloc, request, options)
     if not check_mode:
-        driver.create(plan)
+        _carry_out(driver, lock, request["name"], plan)
     vm = public_alloc(alloc)
     vm["planned"] = False
     for nic, rendered in zip(vm["interfaces"], plan["spec"]["interfaces"]):
@@ -111,6 +119,40 @@ def _create(driver, inventory, request, options, check_mode):
         "volumes": plan["spec"]["metadata"]["volumes"],
         "diff": {"before": {}, "after": desired_state(request, public_options(options))},
     }
+
+
+def _carry_out(driver, lock, name, plan):
+    """Make the plan's VM inside a compose record, so a job that dies half-way is undone by the next one."""
+    driver.check_new_volumes(plan)  # every volume the record names is then this job's own
+    record = compose_records.begin(lock, name, plan["volumes"])
+    reached("record_written")
+    try:
+        driver.create(plan, reached)
+    except DriverError as error:
+        if error.left:
+            _undo_again(driver, lock, name, error, record)
+        compose_records.end(lock, record)
+        raise
+    compose_records.end(lock, record)
+
+
+def _undo_again(driver, lock, name, error, record):
+    """The driver's rollback failed (its daemon restarted under it, as a rule): reconnect and try once more.
+
+    Raises the compose's own failure either way, saying whether what it made is gone or where it is recorded.
+    """
+    try:
+        reopened = driver.reconnect()
+        driver.remove_vm(name, error.left)
+        compose_records.end(lock, record)
+    except DriverError as again:
+        raise DriverError(
+            error.kind,
+            f"{error.message}; a second try failed too ({again.message}): what is left is recorded in "
+            f"{lock.describe(record)}, and the next vm_compose on this host removes it",
+        ) from None
+    how = "over a new connection" if reopened else "on a second try"
+    raise DriverError(error.kind, f"{error.message}; what was made is now removed ({how})") from None
 
 
 def _refuse(key, value, reason):

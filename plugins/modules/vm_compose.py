@@ -28,6 +28,12 @@ description:
     VM whose first start fails is removed too.
   - Several jobs composing on one host at once take turns on the host's compose lock (a volume in the host's
     C(vmfleet) storage pool, so it works over C(qemu+ssh) too), so none pushes the host past its policy.
+  - A job that dies half-way (its module process killed, or libvirtd or LXD restarted under it) leaves a compose
+    record on the host naming what it was making; the next vm_compose on that host, from any controller, removes
+    what the dead job made (or keeps its VM when it was already whole) before it reads capacity, and reports it
+    in RV(recovered). A lock whose holder provably died (same machine, process gone) is broken at once, else when
+    its lease runs out. A job whose daemon restarted under it reconnects to remove what it made
+    (C(docs/troubleshooting.md)).
   - An existing VM is compared with what it was composed from. Unchanged, the task reports no change. Changed
     O(cores) and O(memory) are checked against the policy (the host without the VM must hold it as now asked),
     written to the definition and applied to a running VM where libvirt can, otherwise RV(restart_required) is
@@ -322,6 +328,16 @@ volumes:
   returned: when the VM was created
   type: list
   elements: dict
+recovered:
+  description:
+    - What this task settled, under the compose lock and before reading capacity, of composes on the host that
+      died half-way (the module process was killed, or its daemon restarted under it), one line each: the
+      volumes it removed, or that the dead job's VM was whole and kept. Each line is also a warning.
+    - Empty when there was nothing to settle, and in check mode (which takes no lock).
+  returned: when O(state) is not V(absent)
+  type: list
+  elements: str
+  sample: ["removed what vm_compose web-2 (pid 4242 on ctl-1) made for VM 'web-2' before it died: default/web-2-root"]
 removed_volumes:
   description: The volumes O(state=absent) deleted, as C(pool/name).
   returned: when O(state=absent)
@@ -383,6 +399,8 @@ def main():
         check_options(module.params)
         with module.driver() as driver:
             result = compose(driver, module.params, module.check_mode)
+    for line in result.get("recovered", []):
+        module.warn(f"a compose that died half-way on this host was settled first: {line}")
     module.exit_json(**result)
 
 

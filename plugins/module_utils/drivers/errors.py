@@ -22,9 +22,12 @@ KINDS = (
 
 
 class DriverError(Exception):
-    def __init__(self, kind: str, message: str):
+    """``left``: what a failed compose made and could not remove (its rollback failed too), for the caller to retry."""
+
+    def __init__(self, kind: str, message: str, left=None):
         if kind not in KINDS:
             raise ValueError(f"unknown DriverError kind {kind!r}")
         self.kind = kind
         self.message = message
+        self.left = left or []
         super().__init__(message)

@@ -29,6 +29,11 @@ A lock whose content cannot be read (libvirt creates the volume, then writes it;
 way under the token ``unwritten``, compared on the whole content read. What this does not cover: a holder that is
 alive but past its lease (it is treated as dead, as before), and a job dying while it owns a breaker of the lock
 that is still there; that breaker then stops the lock from being broken, and the timeout message names it.
+
+When the holder is dead before its lease runs out. The lock says which process holds it (drivers/holder.py): a
+waiter in the same kernel and pid namespace can prove that process gone (its pid no longer exists, or belongs to a
+process started later) and breaks the lock at once instead of waiting out the lease. A holder elsewhere (another
+controller, another container) cannot be proven dead from here; its lock is broken when the lease runs out.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import socket
 import time
 import uuid
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import holder as holder_process
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 
 DEFAULT_TIMEOUT = 300  # seconds a job waits for the lock
@@ -127,7 +133,7 @@ class LeaseLock:
         unreadable_since = None
         busy = None
         while True:
-            if self._create(self.name, {"token": self.token, "owner": self.owner, "expires": time.time() + self.lease}):
+            if self._create(self.name, self._content()):
                 self.held = True
                 self._sweep()
                 return
@@ -137,9 +143,11 @@ class LeaseLock:
                 expired = time.monotonic() - unreadable_since > self.lease
             else:
                 unreadable_since = None
-                expired = holder is not None and holder.get("expires", 0) < time.time()
+                expired = holder is not None and (
+                    holder.get("expires", 0) < time.time() or holder_process.is_dead(holder.get("process"))
+                )
             if expired:
-                outcome = self._delete_if(holder)  # the holder died: its lease ran out
+                outcome = self._delete_if(holder)  # the holder died: its lease ran out, or its process is gone
                 if outcome != "busy":
                     busy = None
                     continue
@@ -148,11 +156,19 @@ class LeaseLock:
                 raise DriverError("lock_timeout", self._timeout_message(holder, busy))
             time.sleep(random.uniform(0.1, 0.5))  # jitter, so waiting jobs do not retry in step
 
+    def _content(self) -> dict:
+        return {
+            "token": self.token,
+            "owner": self.owner,
+            "expires": time.time() + self.lease,
+            "process": holder_process.identity(),
+        }
+
     def _timeout_message(self, holder, busy) -> str:
         who = (holder or {}).get("owner", "an unknown job")
         message = (
             f"waited {self.timeout:g} s for the compose lock of {self.where}, held by {who}; if that job died, "
-            f"the lock is broken automatically {self.lease:g} s after it was taken"
+            f"the lock is broken at once by a job on the same machine, else {self.lease:g} s after it was taken"
         )
         if busy:
             message += (
@@ -174,6 +190,13 @@ class LeaseLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc_info):
-        self.release()
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            self.release()
+        except DriverError as error:
+            if not isinstance(exc, DriverError):
+                raise
+            # the job's own failure is what the operator must see; the lock is then freed by the next job (at
+            # once when this process is gone, else when its lease runs out)
+            exc.message += f"; the compose lock could not be released either: {error.message}"
         return False

@@ -20,8 +20,32 @@ def _message(error) -> str:
     return (getter() if getter else None) or str(error)
 
 
-def create(conn, plan: dict) -> None:
-    """Create the plan's volumes and define its domain; on any failure, remove what was made and re-raise."""
+def _taken(name: str, vol: dict) -> DriverError:
+    return DriverError(
+        "hypervisor",
+        f"volume {vol['pool']}/{vol['name']} already exists and is not VM {name!r}'s; remove or rename it, "
+        f"vm_compose never overwrites a volume",
+    )
+
+
+def check_new_volumes(conn, plan: dict) -> None:
+    """Refuse, before anything is recorded or made, a plan volume whose name is taken (see compose_records)."""
+    name = plan["spec"]["name"]
+    for vol in plan["volumes"]:
+        try:
+            conn.storagePoolLookupByName(vol["pool"]).storageVolLookupByName(vol["name"])
+        except libvirt.libvirtError as error:
+            if error_code(error) == libvirt.VIR_ERR_NO_STORAGE_VOL:
+                continue
+            raise DriverError("hypervisor", f"cannot compose VM {name!r}: {_message(error)}") from None
+        raise _taken(name, vol)
+
+
+def create(conn, plan: dict, reached=lambda point: None) -> None:
+    """Create the plan's volumes and define its domain; on any failure, remove what was made and re-raise.
+
+    ``reached`` is told each step done ("volume_made", "domain_defined"): the fault tests stop the job there.
+    """
     made = []
     name = plan["spec"]["name"]
     try:
@@ -31,20 +55,25 @@ def create(conn, plan: dict) -> None:
                 made_vol = _make_volume(conn, pool, vol)
             except libvirt.libvirtError as error:
                 if error_code(error) == libvirt.VIR_ERR_STORAGE_VOL_EXIST:
-                    raise DriverError(
-                        "hypervisor",
-                        f"volume {vol['pool']}/{vol['name']} already exists and is not VM {name!r}'s; remove or "
-                        f"rename it, vm_compose never overwrites a volume",
-                    ) from None
+                    raise _taken(name, vol) from None
                 raise
             made.append({"pool": vol["pool"], "name": vol["name"]})
             _fill_volume(conn, made_vol, vol)
+            reached("volume_made")
         conn.defineXML(plan["xml"])
+        reached("domain_defined")
     except (libvirt.libvirtError, DriverError) as error:
-        remove_domain(conn, name, made)
-        if isinstance(error, DriverError):
-            raise
-        raise DriverError("hypervisor", f"cannot compose VM {name!r}: {_message(error)}") from None
+        failure = error
+        if not isinstance(error, DriverError):
+            failure = DriverError("hypervisor", f"cannot compose VM {name!r}: {_message(error)}")
+        try:
+            remove_domain(conn, name, made)
+        except DriverError as undo:
+            # the rollback failed too (libvirtd went away): say both, and hand what is left to the caller
+            raise DriverError(
+                failure.kind, f"{failure.message}; removing what was made failed: {undo.message}", left=made
+            ) from None
+        raise failure from None
 
 
 def _make_volume(conn, pool, vol):

@@ -20,6 +20,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt impo
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_options import compose_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import (
+    error_code,
     libvirt,
     open_connection,
 )
@@ -87,7 +88,7 @@ class LibvirtDriver:
             raise DriverError(
                 "not_a_vm_host", f"{self.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
             )
-        return HostLock(self.conn, pool, owner, timeout=timeout)
+        return HostLock(self, pool, owner, timeout=timeout)
 
     def is_vm_host(self) -> bool:
         return meta_pool.find(self.conn) is not None
@@ -123,8 +124,31 @@ class LibvirtDriver:
         spec = compose_plan.domain_spec(inventory, alloc, request, options, volumes, uuid=uuid)
         return {"spec": spec, "xml": render_domain(spec)}
 
-    def create(self, plan: dict) -> None:
-        compose.create(self.conn, plan)
+    def check_new_volumes(self, plan: dict) -> None:
+        compose.check_new_volumes(self.conn, plan)
+
+    def create(self, plan: dict, reached=lambda point: None) -> None:
+        compose.create(self.conn, plan, reached)
+
+    def has_vm(self, name: str) -> bool:
+        try:
+            self.conn.lookupByName(name)
+        except libvirt.libvirtError as error:
+            if error_code(error) == libvirt.VIR_ERR_NO_DOMAIN:
+                return False
+            raise DriverError("hypervisor", f"cannot look up VM {name!r}: {error.get_error_message()}") from None
+        return True
+
+    def reconnect(self) -> bool:
+        """Open a new connection when libvirtd closed this one (it restarted); True when one was opened."""
+        try:
+            if self.conn.isAlive():
+                return False
+        except libvirt.libvirtError:
+            pass  # asking a closed connection can fail too
+        self.close()
+        self.conn = open_connection(self.address)
+        return True
 
     def redefine(self, plan: dict) -> None:
         compose.redefine(self.conn, plan["xml"], plan["spec"]["name"])

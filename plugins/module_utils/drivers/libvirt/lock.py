@@ -26,10 +26,23 @@ LOCK_VOLUME = "compose.lock"
 class HostLock(LeaseLock):
     name = LOCK_VOLUME
 
-    def __init__(self, conn, pool, owner: str, timeout: float = DEFAULT_TIMEOUT, lease: float = DEFAULT_LEASE):
+    def __init__(self, driver, pool, owner: str, timeout: float = DEFAULT_TIMEOUT, lease: float = DEFAULT_LEASE):
         super().__init__("this host", owner, timeout=timeout, lease=lease)
-        self.conn = conn
-        self.pool = pool
+        self.driver = driver
+        self._pool = (driver.conn, pool)
+
+    # The driver's connection, not a copy: after libvirtd went away mid-compose the driver opens a new one, and the
+    # lock must be released (and the compose record deleted) through it.
+    @property
+    def conn(self):
+        return self.driver.conn
+
+    @property
+    def pool(self):
+        conn, pool = self._pool
+        if conn is not self.driver.conn:
+            self._pool = (self.driver.conn, meta_pool.find(self.driver.conn))
+        return self._pool[1]
 
     def _create(self, name: str, content) -> bool:
         vol = meta_pool.create(self.conn, self.pool, name)

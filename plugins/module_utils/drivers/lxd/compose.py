@@ -13,7 +13,7 @@ import os
 from urllib.parse import quote
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException, remove_instance
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import API_ERRORS, remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 WAIT_SLICE = 30  # seconds per /wait call, below the client's request timeout
@@ -28,7 +28,7 @@ def wait(client, response, what: str) -> dict:
     while True:
         try:
             meta = client.api.operations[op_id].wait.get(params={"timeout": WAIT_SLICE}).json().get("metadata") or {}
-        except LXDAPIException as error:
+        except API_ERRORS as error:
             raise DriverError("hypervisor", f"cannot {what}: {error}") from None
         if meta.get("status") == "Success":
             return meta
@@ -39,7 +39,7 @@ def wait(client, response, what: str) -> dict:
 def _call(what: str, call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
-    except LXDAPIException as error:
+    except API_ERRORS as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 
@@ -50,8 +50,8 @@ def _volumes(client, pool: str):
 def volume_exists(client, pool: str, name: str) -> bool:
     try:
         _volumes(client, pool)[name].get()
-    except LXDAPIException as error:
-        if error.response.status_code == 404:
+    except API_ERRORS as error:
+        if getattr(getattr(error, "response", None), "status_code", None) == 404:
             return False
         raise DriverError("hypervisor", f"cannot look up volume {pool}/{name}: {error}") from None
     return True
@@ -61,18 +61,26 @@ def _vm_refused(host: str, text: str) -> str:
     return f"LXD on {host} cannot run virtual machines: {text}"
 
 
-def create(client, plan: dict, host: str) -> None:
-    """Create the plan's custom volumes, then the instance; on any failure remove what was made and re-raise."""
+def check_new_volumes(client, plan: dict) -> None:
+    """Refuse, before anything is recorded or made, a custom volume whose name is taken (see compose_records)."""
+    for vol in plan["volumes"]:
+        if volume_exists(client, vol["pool"], vol["name"]):
+            raise DriverError(
+                "hypervisor",
+                f"volume {vol['pool']}/{vol['name']} already exists and is not instance {plan['name']!r}'s; remove "
+                f"or rename it, vm_compose never overwrites a volume",
+            )
+
+
+def create(client, plan: dict, host: str, reached=lambda point: None) -> None:
+    """Create the plan's custom volumes, then the instance; on any failure remove what was made and re-raise.
+
+    ``reached`` is told each step done ("volume_made", "instance_created"): the fault tests stop the job there.
+    """
     name = plan["name"]
     made = []
     try:
         for vol in plan["volumes"]:
-            if volume_exists(client, vol["pool"], vol["name"]):
-                raise DriverError(
-                    "hypervisor",
-                    f"volume {vol['pool']}/{vol['name']} already exists and is not instance {name!r}'s; remove or "
-                    f"rename it, vm_compose never overwrites a volume",
-                )
             body = {
                 "name": vol["name"],
                 "type": "custom",
@@ -84,13 +92,32 @@ def create(client, plan: dict, host: str) -> None:
             )
             made.append({"pool": vol["pool"], "name": vol["name"]})
             wait(client, response, f"create volume {vol['pool']}/{vol['name']}")
+            reached("volume_made")
         response = _call(f"create instance {name!r}", client.api.instances.post, json=plan["body"])
         wait(client, response, f"create instance {name!r}")
+        reached("instance_created")
     except DriverError as error:
-        remove_instance(client, name, made)
+        failure = error
         if "virtual-machine" in error.message and "not supported" in error.message:
-            raise DriverError("hypervisor", _vm_refused(host, error.message)) from None
-        raise
+            failure = DriverError("hypervisor", _vm_refused(host, error.message))
+        try:
+            remove_instance(client, name, made)
+        except DriverError as undo:
+            # the rollback failed too (the daemon went away): say both, and hand what is left to the caller
+            raise DriverError(
+                failure.kind, f"{failure.message}; removing what was made failed: {undo.message}", left=made
+            ) from None
+        raise failure from None
+
+
+def instance_exists(client, name: str) -> bool:
+    try:
+        client.api.instances[name].get()
+    except API_ERRORS as error:
+        if getattr(getattr(error, "response", None), "status_code", None) == 404:
+            return False
+        raise DriverError("hypervisor", f"cannot look up instance {name!r}: {error}") from None
+    return True
 
 
 def instance(client, name: str) -> dict:
@@ -161,8 +188,8 @@ def check_alias(client, alias: str, kind: str) -> None:
     """The image alias exists in the project and holds an image of the instance type; else a SpecError."""
     try:
         found = client.api.images.aliases[quote(alias, safe="")].get().json()["metadata"]
-    except LXDAPIException as error:
-        if error.response.status_code == 404:
+    except API_ERRORS as error:
+        if getattr(getattr(error, "response", None), "status_code", None) == 404:
             raise SpecError(
                 "image.alias", alias, "is not an image alias on this LXD host (see `lxc image alias list`)"
             ) from None

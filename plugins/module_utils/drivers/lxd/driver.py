@@ -162,8 +162,19 @@ class LxdDriver:
         )
         return {"name": request["name"], "config": config}
 
-    def create(self, plan: dict) -> None:
-        lxd_compose.create(self.client, plan, self.host_name())
+    def check_new_volumes(self, plan: dict) -> None:
+        lxd_compose.check_new_volumes(self.client, plan)
+
+    def create(self, plan: dict, reached=lambda point: None) -> None:
+        lxd_compose.create(self.client, plan, self.host_name(), reached)
+
+    def has_vm(self, name: str) -> bool:
+        return lxd_compose.instance_exists(self.client, name)
+
+    def reconnect(self) -> bool:
+        """Nothing to reopen: every request goes over a fresh or pooled HTTP connection, so once the daemon is back
+        the next request reaches it."""
+        return False
 
     def redefine(self, plan: dict) -> None:
         lxd_compose.update_config(self.client, plan["name"], plan["config"])

@@ -57,6 +57,9 @@ class ProjectLock(LeaseLock):
         body = {"name": name, "config": {}, "devices": {}}
         if content is None:
             body["description"] = "vmfleet.hosts compose lock breaker: a job is deleting a lock whose lease ran out"
+        elif "-job-" in name:
+            body["description"] = "vmfleet.hosts compose record: what a compose in progress is making"
+            body["config"][LOCK_KEY] = json.dumps(content, sort_keys=True)
         else:
             body["description"] = "vmfleet.hosts compose lock: held while a job composes; removed when it is done"
             body["config"][LOCK_KEY] = json.dumps(content, sort_keys=True)
