@@ -59,7 +59,32 @@ def play(
 
     Every task is registered; a last task (run in check mode too) writes all results to results.json.
     """
+    playbook, results_file = write_play(tmp_path, tasks, module_defaults)
+    proc = run_playbook(playbook, *args, timeout=timeout)
+    return read_results(results_file), proc
+
+
+def start_play(tmp_path: Path, tasks: list, module_defaults: dict | None = None):
+    """Start `tasks` as play() runs them, without waiting; returns the process and the results file."""
+    playbook, results_file = write_play(tmp_path, tasks, module_defaults)
+    proc = subprocess.Popen(
+        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook)],
+        cwd=str(playbook.parent),
+        env=playbook_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return proc, results_file
+
+
+def read_results(results_file: Path) -> dict:
+    return json.loads(results_file.read_text()) if results_file.exists() else {}
+
+
+def write_play(tmp_path: Path, tasks: list, module_defaults: dict | None = None) -> tuple[Path, Path]:
     results_file = tmp_path / "results.json"
+    results_file.unlink(missing_ok=True)  # a results file is only ever this play's
     tasks = [{**task, "register": f"result_{index}"} for index, task in enumerate(tasks)]
     collected = ", ".join(f"{json.dumps(task['name'])}: result_{index}" for index, task in enumerate(tasks))
     tasks.append(
@@ -86,7 +111,4 @@ def play(
             sort_keys=False,
         )
     )
-    proc = run_playbook(playbook, *args, timeout=timeout)
-    if not results_file.exists():
-        return {}, proc
-    return json.loads(results_file.read_text()), proc
+    return playbook, results_file
