@@ -200,3 +200,29 @@ def test_lxd_a_killed_compose_is_settled_by_the_next_run(point, tmp_path, clean_
     assert lxd_profiles() == ["default"]
     assert [i["name"] for i in lxc_json("list", "--project", LXD_PROJECT)] == [VM]
     lxc("delete", "--force", VM, "--project", LXD_PROJECT)
+
+
+def test_lxd_a_daemon_restart_mid_compose_is_finished_by_the_job(tmp_path, clean_lxd):
+    """LXD restarts while the job is between two custom volumes: its requests reach the new daemon, so the job goes
+    on and finishes, and nothing of the interruption is left."""
+    compose = {"name": "compose", "vmfleet.hosts.vm_compose": LXD_VM, "ignore_errors": True}
+    proc, pid, results_file = _stopped_at("volume_made", tmp_path, [LXD_HOST, compose], LXD_DEFAULTS)
+    try:
+        daemon = subprocess.run(["pgrep", "-x", "lxd"], capture_output=True, text=True, check=True).stdout.split()
+        subprocess.run(["kill", "-TERM", *daemon], check=True)  # SIGTERM: LXD exits, its instances keep running
+        for _ in range(300):
+            if subprocess.run(["pgrep", "-x", "lxd"], capture_output=True, check=False).returncode:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("lxd did not exit on SIGTERM")
+        subprocess.run([str(TOOLS / "lxd_daemon.sh")], check=True, capture_output=True, timeout=180)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    output = proc.communicate(timeout=300)[0]
+    result = read_results(results_file)["compose"]
+    assert result.get("failed") is not True and result["created"] is True, output
+    assert lxd_custom_volumes() == [f"{VM}-data", f"{VM}-logs"]
+    assert lxd_profiles() == ["default"]
+    assert [i["name"] for i in lxc_json("list", "--project", LXD_PROJECT)] == [VM]
+    lxc("delete", "--force", VM, "--project", LXD_PROJECT)
