@@ -331,8 +331,8 @@ volumes:
 recovered:
   description:
     - What this task settled, under the compose lock and before reading capacity, of composes on the host that
-      died half-way (the module process was killed, or its daemon restarted under it), one line each: the
-      volumes it removed, or that the dead job's VM was whole and kept. Each line is also a warning.
+      died half-way (the module process was killed, or its daemon restarted under it), one line each, saying
+      which volumes it removed, or that the dead job's VM was whole and kept. Each line is also a warning.
     - Empty when there was nothing to settle, and in check mode (which takes no lock).
   returned: when O(state) is not V(absent)
   type: list

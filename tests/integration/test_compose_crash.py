@@ -44,7 +44,7 @@ def _stopped_at(point: str, tmp_path: Path, tasks: list, module_defaults: dict):
             raise AssertionError(f"the module never reached {point}: {proc.communicate()[0]}")
         time.sleep(0.05)
     pid = int(pid_file.read_text())
-    for _ in range(100):  # the pid file is written just before the process stops itself
+    for _attempt in range(100):  # the pid file is written just before the process stops itself
         if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T":
             break
         time.sleep(0.05)
@@ -133,7 +133,7 @@ def test_libvirt_a_daemon_restart_mid_compose_is_undone_by_the_job_itself(tmp_pa
     try:
         assert volume_names(POOL) == [f"{VM}-root"]
         subprocess.run(["pkill", "-x", "libvirtd"], check=True)
-        for _ in range(100):
+        for _attempt in range(100):
             if subprocess.run(["pgrep", "-x", "libvirtd"], capture_output=True, check=False).returncode:
                 break
             time.sleep(0.1)
@@ -210,7 +210,7 @@ def test_lxd_a_daemon_restart_mid_compose_is_finished_by_the_job(tmp_path, clean
     try:
         daemon = subprocess.run(["pgrep", "-x", "lxd"], capture_output=True, text=True, check=True).stdout.split()
         subprocess.run(["kill", "-TERM", *daemon], check=True)  # SIGTERM: LXD exits, its instances keep running
-        for _ in range(300):
+        for _attempt in range(300):
             if subprocess.run(["pgrep", "-x", "lxd"], capture_output=True, check=False).returncode:
                 break
             time.sleep(0.1)

@@ -13,7 +13,7 @@ import os
 from urllib.parse import quote
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import API_ERRORS, remove_instance
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException, remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 WAIT_SLICE = 30  # seconds per /wait call, below the client's request timeout
@@ -28,7 +28,7 @@ def wait(client, response, what: str) -> dict:
     while True:
         try:
             meta = client.api.operations[op_id].wait.get(params={"timeout": WAIT_SLICE}).json().get("metadata") or {}
-        except API_ERRORS as error:
+        except (LXDAPIException, OSError) as error:
             raise DriverError("hypervisor", f"cannot {what}: {error}") from None
         if meta.get("status") == "Success":
             return meta
@@ -39,7 +39,7 @@ def wait(client, response, what: str) -> dict:
 def _call(what: str, call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 
@@ -50,7 +50,7 @@ def _volumes(client, pool: str):
 def volume_exists(client, pool: str, name: str) -> bool:
     try:
         _volumes(client, pool)[name].get()
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if getattr(getattr(error, "response", None), "status_code", None) == 404:
             return False
         raise DriverError("hypervisor", f"cannot look up volume {pool}/{name}: {error}") from None
@@ -113,7 +113,7 @@ def create(client, plan: dict, host: str, reached=lambda point: None) -> None:
 def instance_exists(client, name: str) -> bool:
     try:
         client.api.instances[name].get()
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if getattr(getattr(error, "response", None), "status_code", None) == 404:
             return False
         raise DriverError("hypervisor", f"cannot look up instance {name!r}: {error}") from None
@@ -188,7 +188,7 @@ def check_alias(client, alias: str, kind: str) -> None:
     """The image alias exists in the project and holds an image of the instance type; else a SpecError."""
     try:
         found = client.api.images.aliases[quote(alias, safe="")].get().json()["metadata"]
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if getattr(getattr(error, "response", None), "status_code", None) == 404:
             raise SpecError(
                 "image.alias", alias, "is not an image alias on this LXD host (see `lxc image alias list`)"

@@ -25,9 +25,8 @@ except ImportError:  # the driver reports the missing binding when it connects
         response = None
 
 
-# What a request to LXD can raise: the API's refusal, or the connection failing (requests' errors are OSErrors),
-# as when the daemon restarts under a job; both become DriverErrors, never tracebacks.
-API_ERRORS = (LXDAPIException, OSError)
+# A request to LXD raises LXDAPIException for the API's refusal and OSError when the connection fails (requests'
+# errors are OSErrors), as when the daemon restarts under a job: both are caught, so both become DriverErrors.
 
 
 def _missing(error) -> bool:
@@ -46,7 +45,7 @@ def delete_volume(client, pool: str, name: str) -> bool:
     """Delete one custom volume; False when it was already gone."""
     try:
         response = client.api["storage-pools"][pool].volumes.custom[name].delete()
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if _missing(error):
             return False
         raise DriverError("hypervisor", f"cannot delete volume {pool}/{name}: {error}") from None
@@ -81,7 +80,7 @@ def remove_instance(client, name: str, volumes: list) -> list:
     """
     try:
         current = client.api.instances[name].get().json()["metadata"]
-    except API_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if not _missing(error):
             raise DriverError("hypervisor", f"cannot look up instance {name!r}: {error}") from None
         current = None
@@ -93,7 +92,7 @@ def remove_instance(client, name: str, volumes: list) -> list:
             body = detached(current, volumes)
             if body is not None:
                 _wait(client, client.api.instances[name].put(json=body), f"detach the volumes of instance {name!r}")
-        except API_ERRORS as error:
+        except (LXDAPIException, OSError) as error:
             raise DriverError("hypervisor", f"cannot remove instance {name!r}: {error}") from None
     removed = []
     custom = [vol for vol in volumes if not vol.get("root")]
@@ -108,7 +107,7 @@ def remove_instance(client, name: str, volumes: list) -> list:
     if current is not None:
         try:
             _wait(client, client.api.instances[name].delete(), f"delete instance {name!r}")
-        except API_ERRORS as error:
+        except (LXDAPIException, OSError) as error:
             if not _missing(error):
                 raise DriverError("hypervisor", f"cannot remove instance {name!r}: {error}") from None
         removed = [f"{v['pool']}/{v['name']}" for v in volumes if v.get("root")] + removed

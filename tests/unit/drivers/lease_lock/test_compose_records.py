@@ -47,7 +47,8 @@ class FakeDriver:
         return True
 
 
-def _record(vm="web", volumes=VOLUMES, token="a" * 32):
+def _record(vm="web", volumes=None, token="a" * 32):
+    volumes = VOLUMES if volumes is None else volumes
     return {"token": token, "owner": "vm_compose web (pid 9 on ctl-1)", "vm": vm, "volumes": volumes}
 
 
