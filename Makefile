@@ -147,8 +147,9 @@ docs: collection
 	$(BIN)/sphinx-build -q -W --keep-going -b html -c tools/docsite $(DOCSITE)/rst $(DOCSITE)/html
 	@echo "make docs: $$(find $(DOCSITE)/html -name '*.html' | wc -l) HTML pages in $(DOCSITE)/html"
 
-bench: collection
+bench: collection daemons test-image
 	cd $(COLL) && $(BIN)/python bench/plan_bench.py
+	cd $(COLL) && $(BIN)/python bench/compose_bench.py
 
 pin:
 	$(PYTHON) -m venv $(BUILD)/pin && $(BUILD)/pin/bin/pip install -q -r requirements/dev.in

@@ -27,7 +27,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec impo
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import TYPES, infer_type
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import default_client_pair
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import default_client_pair
 
 PATH_OPTIONS = ("client_cert", "client_key", "server_cert")
 DEFAULT_PROJECT = "default"

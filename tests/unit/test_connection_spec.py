@@ -19,7 +19,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec impo
     connection_argspec,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import (
     client_config_dirs,
     default_client_pair,
 )

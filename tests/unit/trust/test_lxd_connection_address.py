@@ -10,10 +10,10 @@ import pytest
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
     classify,
-    local_socket,
     pinned_fingerprint,
     resolve_address,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import local_socket
 from ansible_collections.vmfleet.hosts.plugins.module_utils.trust.peer import host_and_port
 
 FP = "01e6b0ae39553a5bbcbfb2157b497fa77c8d5f59242dbf865629ef15c132f2b3"

@@ -16,6 +16,7 @@ import os
 import ssl
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import local_socket
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.trust import certs
 
@@ -37,53 +38,8 @@ except ImportError as error:  # reported as missing_binding when an LXD host is 
         pass
 
 
-SOCKETS = ("/var/snap/lxd/common/lxd/unix.socket", "/var/lib/lxd/unix.socket")
 TIMEOUT = 60
 TRUST_HINT = "vmfleet.hosts.lxd_trust reports it, as does `lxc info` on the host"
-
-
-def socket_candidates(environ=None) -> list:
-    """Where a local LXD listens: the snap, the distribution package, then $LXD_DIR."""
-    environ = os.environ if environ is None else environ
-    candidates = list(SOCKETS)
-    if environ.get("LXD_DIR"):
-        candidates.append(os.path.join(environ["LXD_DIR"], "unix.socket"))
-    return candidates
-
-
-def local_socket(environ=None, exists=os.path.exists) -> str:
-    candidates = socket_candidates(environ)
-    for path in candidates:
-        if exists(path):
-            return path
-    raise DriverError(
-        "unreachable",
-        f"no local LXD socket ({', '.join(candidates)}): is LXD installed and its daemon running? "
-        f"Give address to reach another one",
-    )
-
-
-def client_config_dirs(environ=None) -> list:
-    """Where the lxc client keeps its own certificate: ``$LXD_CONF`` when set (lxc then reads nothing else), else
-    ``~/.config/lxc`` (the distribution package's lxc, and community.general's default), else the snap's
-    ``~/snap/lxd/common/config``."""
-    environ = os.environ if environ is None else environ
-    if environ.get("LXD_CONF"):
-        return [environ["LXD_CONF"]]
-    home = environ.get("HOME") or os.path.expanduser("~")
-    return [os.path.join(home, ".config", "lxc"), os.path.join(home, "snap", "lxd", "common", "config")]
-
-
-def default_client_pair(environ=None, exists=os.path.isfile):
-    """(cert, key) of the first lxc client directory holding both ``client.crt`` and ``client.key``, else None.
-
-    A directory with only one of the two is passed over: a lone file is not a pair anyone could have meant.
-    """
-    for directory in client_config_dirs(environ):
-        cert, key = os.path.join(directory, "client.crt"), os.path.join(directory, "client.key")
-        if exists(cert) and exists(key):
-            return cert, key
-    return None
 
 
 def normalise_fingerprint(value: str) -> str:

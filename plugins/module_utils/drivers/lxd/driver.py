@@ -16,11 +16,8 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     policy_store,
     project_config,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
-    client_config_dirs,
-    open_client,
-    resolve_address,
-)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client, resolve_address
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import client_config_dirs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
