@@ -37,9 +37,9 @@ def owned_volumes(metadata: dict) -> list:
 
     ``metadata`` is the driver's ``{managed, volumes, request}``: ``volumes`` follow the request's disks in
     order; a volume beyond them is the cloud-init seed (libvirt); one marked ``root`` is an LXD instance's own
-    root disk, which cannot go missing apart from the instance. A request without disks (written by hand, or by
-    an early version) says no sizes: its volumes are then only checked for being there. ``size`` is the size the disk was composed or
-    last grown with (the stored request), None where the request does not say.
+    root disk, which cannot go missing apart from the instance. ``size`` is the size the disk was composed or last
+    grown with (the stored request), None where the request does not say: a request without disks (written by
+    hand, or by an early version) says no sizes, and its volumes are then only checked for being there.
     """
     if not metadata.get("managed"):
         return []
@@ -268,7 +268,9 @@ def warnings(record: dict) -> list:
         drift = vm.get("drift") or []
         if drift:
             details = "; ".join(f"{d['kind']} {d['what']}: {d['detail']}" for d in drift)
-            found.append(f"VM {vm['name']!r} on {record.get('name')} has drifted from what vmfleet.hosts composed: {details}")
+            found.append(
+                f"VM {vm['name']!r} on {record.get('name')} has drifted from what vmfleet.hosts composed: {details}"
+            )
     return found
 
 

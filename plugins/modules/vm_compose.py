@@ -201,15 +201,15 @@ options:
     default: false
   repair_drift:
     description:
-      - What to do with an existing VM that changed outside the collection (RV(vm.drift), the same as
-        C(vms[].drift) of M(vmfleet.hosts.vm_host_info)). Without it such a VM is never reported unchanged: the
+      - What to do with an existing VM that changed outside the collection (C(vm.drift), the same as
+        C(vms[].drift) of M(vmfleet.hosts.vm_host_info)). Without it such a VM is never reported unchanged; the
         task fails with C(kind=drift) naming what drifted, before anything is touched.
       - With V(true), missing empty data volumes (any disk but the first) are recreated with the size the VM was
         composed or last grown with, in the same pool and format, and RV(repaired) lists them; on LXD the volume
         is also attached again as the same device. Nothing else changes for the repair; the rest of the task (a
         resize, a power state) then goes on as usual. In check mode RV(repaired) says what would be recreated and
         nothing is made.
-      - Drift that cannot be repaired this way is refused even with V(true), with the reason: a missing boot
+      - Drift that cannot be repaired this way is refused even with V(true), with the reason; that is a missing boot
         volume (it held the operating system) or cloud-init seed, a volume detached from the VM or smaller than
         it was composed with, a storage pool gone, a network or a pinned core gone. See C(docs/troubleshooting.md).
     type: bool

@@ -32,9 +32,9 @@ notes:
   - The pages of a hugepage-backed VM are counted on the NUMA nodes of its C(numatune), split evenly; a VM without
     C(numatune) is counted on the first node.
   - A VM the collection composed that was changed outside it (a volume it owns deleted, detached or shrunk, its
-    pool inactive, the network of a NIC or a pinned core gone) has its findings in RV(host.vms[].drift) and a
+    pool inactive, the network of a NIC or a pinned core gone) has its findings in C(host.vms[].drift) and a
     warning names it and what drifted. A missing or shrunk volume still counts against its pool at the size the
-    VM was composed with (storage is never overcommitted: the VM still claims it, and a repair recreates it), so
+    VM was composed with (storage is never overcommitted; the VM still claims it, and a repair recreates it), so
     a pool's C(used) may then exceed its C(total). M(vmfleet.hosts.vm_compose) refuses such a VM, or repairs what
     it can with O(vmfleet.hosts.vm_compose#module:repair_drift=true). See C(docs/troubleshooting.md).
   - The C(vmfleet) storage pool, where M(vmfleet.hosts.vm_host) keeps the policy and the compose lock, is not
@@ -144,8 +144,8 @@ host:
 """
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import describe
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drift import warnings as drift_warnings
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drift import warnings as drift_warnings
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 
 

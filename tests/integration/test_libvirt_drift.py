@@ -99,7 +99,7 @@ def test_a_deleted_data_volume_is_reported_refused_and_repaired_only_when_asked(
     virsh("vol-delete", data, "--pool", POOL)  # behind the collection's back
     assert data not in volume_names(POOL)
 
-    grown = dict(request, disks=[{"name": "root", "size": "8M"}, {"name": "data", "size": "20M"}])
+    grown = {"cores": 1, "memory": 128, "disks": [{"name": "root", "size": "8M"}, {"name": "data", "size": "20M"}]}
     results, proc = run(
         tmp_path,
         [
@@ -164,7 +164,8 @@ def test_a_gone_network_is_refused_even_with_repair(tmp_path, small_pool):
     virsh("net-undefine", TEST_NETWORK)
     before = virsh("dumpxml", "--inactive", name)
     results, proc = run(
-        tmp_path, [info(), compose("unrepaired", name, **request), compose("repair", name, repair_drift=True, **request)]
+        tmp_path,
+        [info(), compose("unrepaired", name, **request), compose("repair", name, repair_drift=True, **request)],
     )
     (finding,) = vm_of(results["info"], name)["drift"]
     assert finding == {

@@ -100,13 +100,14 @@ def test_a_detached_then_deleted_volume_is_reported_refused_and_repaired_only_wh
 
     # LXD refuses to delete a volume in use; detached, it is drift of its own
     proc = subprocess.run(
-        ["lxc", "storage", "volume", "delete", POOL, data, "--project", PROJECT], capture_output=True, text=True
+        ["lxc", "storage", "volume", "delete", POOL, data, "--project", PROJECT],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode != 0 and "still in use" in proc.stderr
     lxc("config", "device", "remove", name, "data", "--project", PROJECT)
-    results, proc = run(
-        tmp_path, [info("detached"), compose("detached refused", name, repair_drift=True, **request)]
-    )
+    results, proc = run(tmp_path, [info("detached"), compose("detached refused", name, repair_drift=True, **request)])
     (finding,) = vm_of(results["detached"], name)["drift"]
     assert finding["kind"] == "volume_detached" and finding["what"] == f"{POOL}/{data}" and not finding["repairable"]
     refused(results["detached refused"], "repair_drift cannot repair", f"{POOL}/{data}")
@@ -118,7 +119,7 @@ def test_a_detached_then_deleted_volume_is_reported_refused_and_repaired_only_wh
         [
             info("missing"),
             compose("unrepaired", name, **request),
-            compose("grow", name, **dict(request, storage="root:2,data:2")),
+            compose("grow", name, cores=1, memory=128, storage="root:2,data:2"),
             compose("predict", name, check_mode=True, repair_drift=True, **request),
         ],
     )
@@ -152,7 +153,7 @@ def test_lxd_refuses_to_delete_a_network_an_instance_uses(tmp_path, drift_projec
     request = {"cores": 1, "memory": 128, "storage": "root:2", "interfaces": f"eth0:network={NETWORK}"}
     results, _proc = run(tmp_path, [vm_host(), compose("create", name, **request)])
     assert results["create"]["created"] is True, results["create"]
-    proc = subprocess.run(["lxc", "network", "delete", NETWORK], capture_output=True, text=True)
+    proc = subprocess.run(["lxc", "network", "delete", NETWORK], capture_output=True, text=True, check=False)
     assert proc.returncode != 0 and "in use" in proc.stderr  # so network drift cannot happen on LXD 5.0
     results, _proc = run(tmp_path, [info("info"), compose("again", name, **request)])
     assert vm_of(results["info"], name)["drift"] == []

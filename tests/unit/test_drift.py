@@ -114,7 +114,7 @@ def test_lxd_recreates_and_attaches_a_volume_it_made_you_detach():
 
 def test_an_inactive_pool_makes_its_volumes_unreachable_not_missing():
     meta = metadata()
-    (finding,) = [f for f in detect(meta, present={}, pools={"vms": False})][1:]
+    (finding,) = detect(meta, present={}, pools={"vms": False})[1:]
     assert finding["kind"] == "volume_unreachable" and finding["what"] == "vms/web-data"
     assert finding["repairable"] is False and finding["unaccounted"] == 0  # an inactive pool counts nothing at all
 

@@ -290,7 +290,9 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
     for finding in findings:
         # LXD deletes only a detached volume: the instance lost the device too, but the disk is still its own
         if finding["kind"] == "volume_missing" and (finding["pool"], finding["volume"]) not in shown:
-            disks.append({"name": finding["disk"] or finding["volume"], "pool": finding["pool"], "size": finding["claimed"] or 0})
+            disks.append(
+                {"name": finding["disk"] or finding["volume"], "pool": finding["pool"], "size": finding["claimed"] or 0}
+            )
     return {
         "name": entry["name"],
         "host": host_name,

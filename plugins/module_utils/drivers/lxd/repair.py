@@ -39,7 +39,8 @@ def recreate_volume(client, inventory, name: str, repair: dict) -> bool:
         )
     if volume_exists(client, pool, volume):
         raise DriverError(
-            "drift", f"volume {where} of instance {name!r} exists again (made meanwhile by someone else); not overwritten"
+            "drift",
+            f"volume {where} of instance {name!r} exists again (made meanwhile by someone else); not overwritten",
         )
     body = {
         "name": volume,
