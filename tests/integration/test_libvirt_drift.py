@@ -181,3 +181,26 @@ def test_a_gone_network_is_refused_even_with_repair(tmp_path, small_pool):
         assert refused["failed"] is True and refused["kind"] == "drift" and TEST_NETWORK in refused["msg"], refused
     assert "repair_drift cannot repair" in results["repair"]["msg"]
     assert virsh("dumpxml", "--inactive", name) == before  # nothing touched
+
+    # a drifted VM can still be removed, volumes and all
+    results, _proc = run(tmp_path, [compose("absent", name, state="absent")])
+    assert results["absent"]["changed"] is True and results["absent"]["removed_volumes"] == [f"{POOL}/{name}-root"]
+    assert name not in virsh("list", "--all", "--name").split() and volume_names(POOL) == []
+
+
+def test_a_pinned_core_the_host_does_not_have_is_refused(tmp_path, small_pool):
+    name = TEST_VM_PREFIX + "coredrift"
+    request = {"cores": 1, "pinned_cores": [0], "memory": 128, "disks": [{"size": "8M"}]}
+    results, _proc = run(tmp_path, [vm_host(small_pool), compose("create", name, **request)])
+    assert results["create"]["created"] is True, results["create"]
+    # the core it was pinned to is gone: redefined by hand onto a core id this host does not have
+    missing = int(virsh("nodeinfo").split("CPU(s):")[1].split()[0]) + 60
+    xml = tmp_path / "dom.xml"
+    xml.write_text(virsh("dumpxml", "--inactive", name).replace("cpuset='0'", f"cpuset='{missing}'"))
+    virsh("define", str(xml))
+    results, proc = run(tmp_path, [info(), compose("refused", name, repair_drift=True, **request)])
+    (finding,) = vm_of(results["info"], name)["drift"]
+    assert finding["kind"] == "core_missing" and finding["what"] == str(missing) and not finding["repairable"]
+    assert f"VM '{name}'" in warned(proc)
+    refused = results["refused"]
+    assert refused["failed"] is True and refused["kind"] == "drift" and f"core {missing}" in refused["msg"], refused
