@@ -191,6 +191,8 @@ options:
             description:
               - Bytes already used, by the volumes of the VMs in O(hosts[].vms) and anything else (as the hypervisor
                 reports it; planned disks are added on top).
+              - Discovery also counts here what drifted volumes still claim (O(hosts[].vms[].drift)), so it may
+                exceed O(hosts[].storage_pools[].total).
             type: int
             default: 0
           available:
@@ -395,6 +397,29 @@ options:
             description: Remarks of the placement (for example why the VM spans NUMA nodes).
             type: list
             elements: str
+          drift:
+            description:
+              - What of a VM the collection composed was changed outside it, as discovery found it (empty when the
+                VM is as composed); accepted on input and kept, the capacity core does not judge it.
+              - A missing or shrunk volume is counted in its pool's O(hosts[].storage_pools[].used) and in
+                O(hosts[].vms[].disks[].size) at the size the VM was composed with.
+            type: list
+            elements: dict
+            suboptions:
+              kind:
+                description:
+                  - V(volume_missing), V(volume_changed) (smaller than composed), V(volume_detached),
+                    V(volume_unreachable) (its pool is not active), V(network_missing) or V(core_missing).
+                type: str
+              what:
+                description: What drifted, C(pool/volume), a network name or a core id.
+                type: str
+              detail:
+                description: What happened and what to do about it, in a sentence.
+                type: str
+              repairable:
+                description: Whether C(vmfleet.hosts.vm_compose) with C(repair_drift=true) repairs it.
+                type: bool
       total:
         description: Computed; ignored on input. What the host has (MAAS C(total)).
         type: dict

@@ -124,6 +124,7 @@ _ALLOCATION = {
     "pool": _str(),
     "tags": _list("str"),
     "notes": _list("str"),
+    "drift": _dicts({"kind": _str(), "what": _str(), "detail": _str(), "repairable": _bool()}),
 }
 
 _HOST_RECORD = {

@@ -22,6 +22,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drift_repair import report, settle
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import compose_records
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.fault_points import reached
@@ -95,7 +96,16 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
         if existing is None:
             result = _create(driver, lock, inventory, request, options, check_mode)
         else:
-            result = _update(driver, inventory, existing, request, options, check_mode)
+            # a VM changed outside the collection is refused, or repaired when asked, before anything else
+            settled = settle(
+                driver,
+                inventory,
+                name,
+                params.get("repair_drift"),
+                check_mode,
+                validate=lambda: _update(driver, inventory, existing, request, options, True),
+            )
+            result = report(_update(driver, inventory, existing, request, options, check_mode), settled)
     result.update(_power(driver, name, params, result, check_mode, clock))
     result["recovered"] = recovered
     return result

@@ -205,6 +205,21 @@ options:
     description: Restart a running VM when a change needs it, rather than reporting RV(restart_required).
     type: bool
     default: false
+  repair_drift:
+    description:
+      - What to do with an existing VM that changed outside the collection (C(vm.drift), the same as
+        C(vms[].drift) of M(vmfleet.hosts.vm_host_info)). Without it such a VM is never reported unchanged; the
+        task fails with C(kind=drift) naming what drifted, before anything is touched.
+      - With V(true), missing empty data volumes (any disk but the first) are recreated with the size the VM was
+        composed or last grown with, in the same pool and format, and RV(repaired) lists them; on LXD the volume
+        is also attached again as the same device. Nothing else changes for the repair; the rest of the task (a
+        resize, a power state) then goes on as usual. In check mode RV(repaired) says what would be recreated and
+        nothing is made.
+      - Drift that cannot be repaired this way is refused even with V(true), with the reason; that is a missing boot
+        volume (it held the operating system) or cloud-init seed, a volume detached from the VM or smaller than
+        it was composed with, a storage pool gone, a network or a pinned core gone. See C(docs/troubleshooting.md).
+    type: bool
+    default: false
   shutdown_timeout:
     description: Seconds to wait for a guest to shut down (ACPI) before powering it off, from 0 to 86400.
     type: int
@@ -285,6 +300,16 @@ EXAMPLES = r"""
         packages: [nginx]
     state: started
 
+- name: Recreate a data volume someone deleted (empty, at its stored size); other drift is still refused
+  vmfleet.hosts.vm_compose:
+    name: web-1
+    cores: 4
+    memory: 8G
+    storage: "root:40,data:100"
+    interfaces: "eth0:network=default"
+    repair_drift: true
+  register: repaired
+
 - name: Remove it with its volumes
   vmfleet.hosts.vm_compose:
     name: web-1
@@ -307,6 +332,7 @@ vm:
     numanode_set: []
     disks: [{name: root, pool: default, size: 20000000000}]
     interfaces: [{name: eth0, host_interface: default, mode: bridge, mac: "52:54:00:3b:1f:9a"}]
+    drift: []
 created:
   description: Whether the VM was created by this task.
   returned: when O(state) is not V(absent)
@@ -338,6 +364,14 @@ recovered:
   type: list
   elements: str
   sample: ["removed what vm_compose web-2 (pid 4242 on ctl-1) made for VM 'web-2' before it died: default/web-2-root"]
+repaired:
+  description:
+    - Volumes recreated empty because they had gone missing (O(repair_drift=true)), as C(pool/name); in check
+      mode, the ones that would be.
+  returned: when a drifted VM was repaired
+  type: list
+  elements: str
+  sample: [default/web-1-data]
 removed_volumes:
   description: The volumes O(state=absent) deleted, as C(pool/name).
   returned: when O(state=absent)
@@ -389,6 +423,7 @@ def main():
             "accelerator": {"type": "str", "choices": ["auto", "kvm", "tcg"], "default": "auto"},
             "cpu_disabled_features": {"type": "list", "elements": "str", "default": []},
             "allow_restart": {"type": "bool", "default": False},
+            "repair_drift": {"type": "bool", "default": False},
             "shutdown_timeout": {"type": "int", "default": 120},
             "lock_timeout": {"type": "int", "default": 300},
         },

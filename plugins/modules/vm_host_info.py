@@ -31,6 +31,12 @@ notes:
   - libvirt does not report isolated cores (C(isolcpus)); every discovered core has C(isolated=false).
   - The pages of a hugepage-backed VM are counted on the NUMA nodes of its C(numatune), split evenly; a VM without
     C(numatune) is counted on the first node.
+  - A VM the collection composed that was changed outside it (a volume it owns deleted, detached or shrunk, its
+    pool inactive, the network of a NIC or a pinned core gone) has its findings in C(host.vms[].drift) and a
+    warning names it and what drifted. A missing or shrunk volume still counts against its pool at the size the
+    VM was composed with (storage is never overcommitted; the VM still claims it, and a repair recreates it), so
+    a pool's C(used) may then exceed its C(total). M(vmfleet.hosts.vm_compose) refuses such a VM, or repairs what
+    it can with O(vmfleet.hosts.vm_compose#module:repair_drift=true). See C(docs/troubleshooting.md).
   - The C(vmfleet) storage pool, where M(vmfleet.hosts.vm_host) keeps the policy and the compose lock, is not
     listed in RV(host.storage_pools).
   - On LXD, cores with their NUMA node and C(isolated) flag, memory and hugepages per node come from
@@ -125,7 +131,13 @@ host:
       elements: dict
       returned: always
     vms:
-      description: Every domain (on LXD, instance) with its allocation, power state, resource pool and tags.
+      description:
+        - Every domain (on LXD, instance) with its allocation, power state, resource pool and tags.
+        - C(drift) lists what of a VM the collection composed was changed outside it, one finding per thing, each
+          with C(kind) (V(volume_missing), V(volume_changed), V(volume_detached), V(volume_unreachable),
+          V(network_missing), V(core_missing)), C(what) (C(pool/volume), a network name or a core id),
+          C(detail) (a sentence saying what happened and what to do) and C(repairable) (whether
+          O(vmfleet.hosts.vm_compose#module:repair_drift=true) repairs it); empty when the VM is as composed.
       type: list
       elements: dict
       returned: always
@@ -133,6 +145,7 @@ host:
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import describe
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drift import warnings as drift_warnings
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 
 
@@ -143,6 +156,8 @@ def main():
         inventory = driver.inventory()
         host = describe(inventory.record)
     for warning in getattr(inventory, "warnings", []):  # what discovery could not see (LXD: other projects)
+        module.warn(warning)
+    for warning in drift_warnings(host):  # VMs changed outside the collection (host.vms[].drift)
         module.warn(warning)
     module.exit_json(changed=False, registered=registered, host=host)
 

@@ -33,7 +33,16 @@ def rich_record():
             {"name": "br0", "type": "bridge", "default": True, "subnets": ["10.0.0.0/24"], "spaces": ["a"]},
             {"name": "enp1", "type": "physical", "numa_node": 0, "sriov_max_vf": 2, "vlans": [4], "networks": []},
         ],
-        "vms": [{"name": "old", "cores": 1, "memory": 512, "power_state": "running", "tags": ["x"]}],
+        "vms": [
+            {
+                "name": "old",
+                "cores": 1,
+                "memory": 512,
+                "power_state": "running",
+                "tags": ["x"],
+                "drift": [{"kind": "volume_missing", "what": "default/old-data", "detail": "gone", "repairable": True}],
+            }
+        ],
     }
 
 
@@ -96,3 +105,9 @@ def test_argument_spec_mirrors_the_documented_schema():
         return out
 
     assert keys(host_record_options(), "hosts", set()) == keys(documented(), "hosts", set())
+
+
+def test_drift_found_by_discovery_is_kept_through_the_core():
+    record, placement = output_record()
+    assert record["vms"][0]["drift"] == rich_record()["vms"][0]["drift"]
+    assert placement["drift"] == []  # a placement is what the plan makes: nothing has drifted yet

@@ -379,6 +379,8 @@ def parse_vm(value: dict, option: str, host: str, cpu_node: dict) -> dict:
         "planned": _bool(value.get("planned"), f"{option}.planned"),
         # what discovery says of a VM (e.g. an instance of another LXD project), kept for the record
         "notes": [str(note) for note in value.get("notes") or []],
+        # what discovery found changed outside the collection (see drift.py), kept for the record
+        "drift": [dict(finding) for finding in value.get("drift") or [] if isinstance(finding, dict)],
     }
 
 

@@ -20,6 +20,7 @@ def public_alloc(alloc: dict) -> dict:
     """A VM allocation without the bookkeeping fields the core keeps for itself."""
     out = {k: v for k, v in alloc.items() if k not in _INTERNAL}
     out.setdefault("notes", [])
+    out.setdefault("drift", [])
     return out
 
 

@@ -17,6 +17,7 @@ KINDS = (
     "untrusted_server",  # the server's TLS certificate is not the pinned one, or no trusted CA signed it
     "not_a_vm_host",  # the host has no vmfleet policy yet
     "lock_timeout",  # another job kept the host's compose lock too long
+    "drift",  # a VM was changed outside vmfleet.hosts (a volume, network or pinned core gone) and is not repaired
     "hypervisor",  # any other refusal of the hypervisor, with its own message
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
@@ -202,11 +203,37 @@ def _disk_names(vm):
     return {(v["pool"], v["name"]): d["name"] for v, d in zip(volumes, disks)}
 
 
+def _asked_nics(vm):
+    """NICs as they were asked for (name, space, subnet, ip), by the position they were rendered at."""
+    return dict(enumerate(((vm["metadata"].get("request") or {}).get("request") or {}).get("interfaces") or []))
+
+
+def _drift(vm, sizes, pools, networks, cores):
+    """What of a domain we composed was removed or changed outside the collection (see drift.py).
+
+    Everything compared was read already (every active pool's volumes, the networks, the host's cores): no call
+    per domain. Only libvirt networks are checked for NICs: a bridge or macvlan parent is a host interface, and
+    libvirt may list none (no interface backend), so its absence proves nothing.
+    """
+    if not vm["metadata"]["managed"]:
+        return []
+    asked = _asked_nics(vm)
+    nics = [
+        {"name": asked.get(index, {}).get("name") or n["name"], "network": n.get("network")}
+        for index, n in enumerate(vm["interfaces"])
+        if n["type"] == "network"
+    ]
+    attached = {(d["pool"], d["volume"]) for d in vm["disks"] if d["pool"]}
+    owned = drift.owned_volumes(vm["metadata"])
+    return drift.detect(owned, sizes, attached, pools, nics, networks, vm["pinned_cores"], cores)
+
+
 def _allocation(vm, host, numa, sizes):
     """A domain in the record's vms[] shape (the capacity view)."""
     names = _disk_names(vm)
-    # NICs as they were asked for (name, space, subnet, ip), in the order they were rendered
-    asked = dict(enumerate(((vm["metadata"].get("request") or {}).get("request") or {}).get("interfaces") or []))
+    asked = _asked_nics(vm)
+    # a missing or shrunk volume shows the size the VM still claims (and is counted at), with its drift
+    claimed = drift.claimed_sizes(vm["drift"])
     return {
         "name": vm["name"],
         "host": host,
@@ -222,7 +249,7 @@ def _allocation(vm, host, numa, sizes):
             {
                 "name": names.get((d["pool"], d["volume"]), d["name"]),
                 "pool": d["pool"],
-                "size": sizes.get((d["pool"], d["volume"]), 0),
+                "size": claimed.get((d["pool"], d["volume"])) or sizes.get((d["pool"], d["volume"]), 0),
             }
             for d in vm["disks"]
             if d["pool"] and d["device"] == "disk"
@@ -249,6 +276,7 @@ def _allocation(vm, host, numa, sizes):
         "tags": vm["tags"],
         "planned": False,
         "notes": [],
+        "drift": drift.public(vm["drift"]),
     }
 
 
@@ -283,6 +311,13 @@ def discover(conn, policy: dict) -> Inventory:
             if error_code(error) == libvirt.VIR_ERR_NO_DOMAIN:
                 continue  # undefined by another job while we listed the domains
             raise DriverError("hypervisor", f"cannot read a domain: {error}") from None
+    networks = {i["name"] for i in interfaces if i["type"] == "network"}
+    pool_active = {p["name"]: p["active"] for p in pools}
+    cores = {cpu["id"] for node in caps["numa"] for cpu in node["cpus"] if cpu.get("online", True)}
+    for vm in domains.values():
+        vm["drift"] = _drift(vm, sizes, pool_active, networks, cores)
+    # rule 6: what a drifted volume still claims stays used (drift.py says why)
+    drift.charge(pools, [finding for vm in domains.values() for finding in vm["drift"]])
     free_vfs = _count_vfs(interfaces, domains)
     apply_networks(interfaces, policy.get("networks") or [], "a libvirt network or host interface")
     default_pool = policy.get("default_storage_pool")

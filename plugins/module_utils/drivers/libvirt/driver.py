@@ -26,6 +26,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.conn
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.lock import HostLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.repair import recreate_volume
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
@@ -158,6 +159,10 @@ class LibvirtDriver:
 
     def live_resize(self, name: str, cores: int, memory_mib: int) -> bool:
         return compose.live_resize(self.conn, name, cores, memory_mib)
+
+    def repair_volume(self, inventory, name: str, repair: dict) -> bool:
+        """Recreate a missing empty data volume (drift); True when the running VM sees it only once restarted."""
+        return recreate_volume(self.conn, inventory, name, repair)
 
     def power(self, name: str, action: str, shutdown_timeout: float, clock) -> dict:
         return compose.power(self.conn, name, action, shutdown_timeout, clock)

@@ -14,6 +14,7 @@ project; networks, the default profile and the instances are the project's.
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
@@ -230,7 +231,17 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     pools = read_pools(server, instances, project, seen)
     interfaces = read_interfaces(project_api if project_exists else server, resources)
     memory = sum(node["memory"]["total"] for node in numa)
-    domains = lxd_instances.read_instances(client, project, memory) if project_exists else {}
+    domains = {}
+    if project_exists:
+        sizes = lxd_instances.volume_sizes(client)
+        domains = lxd_instances.read_instances(client, project, memory, sizes)
+        networks = {i["name"] for i in interfaces if i["type"] == "network"}
+        pool_active = {p["name"]: p["active"] for p in pools}
+        cores = {cpu["id"] for node in numa for cpu in node["cpus"] if cpu.get("online", True)}
+        for entry in domains.values():
+            entry["drift"] = lxd_instances.instance_drift(entry, sizes, pool_active, networks, cores)
+        # rule 6: what a drifted volume still claims stays used (drift.py says why)
+        drift.charge(pools, [finding for entry in domains.values() for finding in entry["drift"]])
     vms = [lxd_instances.allocation(entry, host, numa) for entry in domains.values()]
     vms += other_projects(instances, project, host, numa, memory)
     free_vfs = count_vfs(interfaces, vms)

@@ -20,6 +20,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connecti
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import client_config_dirs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.repair import recreate_volume
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 
@@ -178,6 +179,10 @@ class LxdDriver:
 
     def grow_volume(self, name: str, pool: str, volume: str, size: int, target: str) -> None:
         lxd_compose.grow_disk(self.client, name, pool, volume, size, target)
+
+    def repair_volume(self, inventory, name: str, repair: dict) -> bool:
+        """Recreate a missing custom volume and attach it again (drift); True when the instance needs a restart."""
+        return recreate_volume(self.client, inventory, name, repair)
 
     def live_resize(self, name: str, cores: int, memory_mib: int) -> bool:
         """Containers take new limits at once (written by redefine); a running VM gets them at its next start."""

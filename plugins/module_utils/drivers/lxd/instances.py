@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.units import size_bytes
@@ -274,6 +275,9 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
     nodes = entry["numanode_set"] or sorted({node_of[c] for c in entry["pinned_cores"] if c in node_of})
     if entry["hugepages_backed"] and not nodes and entry["metadata"]["placement"].get("hugepages"):
         nodes = sorted({share["node_id"] for share in entry["metadata"]["placement"]["hugepages"]})
+    findings = entry.get("drift") or []
+    # a missing or shrunk volume shows the size the instance still claims (and is counted at), with its drift
+    claimed = drift.claimed_sizes(findings)
     disks = []
     for index, disk in enumerate(entry["disks"]):
         name = disk["name"]
@@ -281,7 +285,14 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
             by_device = [d for d in asked_disks if d.get("name") == name]
             name = by_device[0]["name"] if by_device else name
         size = disk["size"] if disk["root"] else pool_sizes.get((disk["pool"], disk["volume"]), disk["size"])
-        disks.append({"name": name, "pool": disk["pool"], "size": size})
+        disks.append({"name": name, "pool": disk["pool"], "size": claimed.get((disk["pool"], disk["volume"])) or size})
+    shown = {(disk["pool"], disk["volume"]) for disk in entry["disks"]}
+    for finding in findings:
+        # LXD deletes only a detached volume: the instance lost the device too, but the disk is still its own
+        if finding["kind"] == "volume_missing" and (finding["pool"], finding["volume"]) not in shown:
+            disks.append(
+                {"name": finding["disk"] or finding["volume"], "pool": finding["pool"], "size": finding["claimed"] or 0}
+            )
     return {
         "name": entry["name"],
         "host": host_name,
@@ -315,6 +326,7 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
         "tags": list(entry["tags"]),
         "planned": False,
         "notes": _notes(entry),
+        "drift": drift.public(findings),
     }
 
 
@@ -325,6 +337,21 @@ def _notes(entry: dict) -> list:
     if entry["instance_type"] == "container" and not entry["memory"]:
         notes.append("no limits.memory: the container may use all memory and is counted with none")
     return notes
+
+
+def instance_drift(entry: dict, sizes: dict, pools: dict, networks: set, cores: set) -> list:
+    """What of an instance we composed was removed or changed outside the collection (see drift.py).
+
+    ``sizes`` is ``volume_sizes`` (the project's custom volumes), ``pools`` pool name -> active, ``networks`` the
+    managed networks the project sees, ``cores`` the host's online cores: all read already, nothing per instance.
+    Only NICs on a managed network are checked (a bridged or macvlan parent is a host interface LXD may not list).
+    """
+    if not entry["metadata"]["managed"]:
+        return []
+    attached = {(d["pool"], d["volume"]) for d in entry["disks"]}
+    nics = [{"name": n["name"], "network": n["network"]} for n in entry["interfaces"]]
+    owned = drift.owned_volumes(entry["metadata"])
+    return drift.detect(owned, sizes, attached, pools, nics, networks, entry["pinned_cores"], cores, can_attach=True)
 
 
 def _get(client, what: str, call):
@@ -351,10 +378,13 @@ def volume_sizes(client) -> dict:
     return sizes
 
 
-def read_instances(client, project: str = None, host_memory_mib: int = 0) -> dict:
-    """Every instance of the client's project (``project`` is the client's, named for messages): name -> entry."""
+def read_instances(client, project: str = None, host_memory_mib: int = 0, sizes=None) -> dict:
+    """Every instance of the client's project (``project`` is the client's, named for messages): name -> entry.
+
+    ``sizes`` is ``volume_sizes(client)`` when the caller read it already.
+    """
     where = f" of project {project!r}" if project else ""
     raw = _get(client, f"list the instances{where}", lambda: client.api.instances.get(params={"recursion": "1"}).json())
-    sizes = volume_sizes(client)
+    sizes = volume_sizes(client) if sizes is None else sizes
     networks = {}
     return {inst["name"]: parse_instance(inst, sizes, host_memory_mib, networks) for inst in raw.get("metadata") or []}
