@@ -46,6 +46,11 @@ def end(lock, name: str) -> None:
     lock._delete(name)
 
 
+def pending(lock) -> bool:
+    """Whether records of other jobs wait to be settled (read without holding the lock: a hint, not a decision)."""
+    return bool(lock._names(prefix(lock)))
+
+
 def _volumes(record) -> list:
     found = record.get("volumes") if isinstance(record, dict) else None
     if not isinstance(found, list):
