@@ -20,6 +20,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import S
 
 SCHEMA = 1
 DEFAULT_POOL_FULL_PERCENT = 90
+PERCENT_HELP = "use a percentage above 0 and at most 100"
 
 
 def percent(used: int, of: int):
@@ -162,7 +163,9 @@ def host_facts(state, pool_full_percent: int = DEFAULT_POOL_FULL_PERCENT) -> dic
     ]
     numa_of_interface = {i["name"]: i["numa_node"] for i in interfaces}
     vcpus_before_reserve = policy.vcpu_budget(state.online_cores, state.cpu_ratio, 0)
-    general_before_reserve = policy.general_memory_budget(state.memory_total, state.hugepage_pool, 0, state.memory_ratio)
+    general_before_reserve = policy.general_memory_budget(
+        state.memory_total, state.hugepage_pool, 0, state.memory_ratio
+    )
     resources = [
         _resource(
             "vcpus",
@@ -200,6 +203,7 @@ def host_facts(state, pool_full_percent: int = DEFAULT_POOL_FULL_PERCENT) -> dic
         )
     facts = {
         "name": state.name,
+        "record_name": state.record.get("name"),
         "type": record["type"],
         "pool": state.pool,
         "zone": state.zone,
@@ -252,17 +256,37 @@ def _groups(hosts: list, key: str) -> list:
     return [{"name": name, **_sum_hosts([h for h in hosts if h[key] == name])} for name in names]
 
 
-def _parse_records(records, option):
+def _parse_records(records, option, unique=True):
     if not isinstance(records, list):
         raise SpecError(option, records, "is not a list of host records (as vmfleet.hosts.vm_host_info returns them)")
     states, seen = [], set()
     for i, record in enumerate(records):
         state = parse_host(record, f"{option}[{i}]")
-        if state.name in seen:
+        if unique and state.name in seen:
             raise SpecError(f"{option}[{i}].name", state.name, "names another host of the list; host names are unique")
         seen.add(state.name)
         states.append(state)
     return states
+
+
+def _labels(states) -> list:
+    """A name per host that tells hosts apart: two LXD projects of one server (or one machine read as a libvirt
+    and an LXD host) carry the same server name, and an inventory group may hold both."""
+    counts = {}
+    for state in states:
+        counts[state.name] = counts.get(state.name, 0) + 1
+    labels, used = [], set()
+    for state in states:
+        label = state.name
+        if counts[state.name] > 1:
+            label = f"{state.name} ({state.record.get('type') or 'manual'})"
+            n = 2
+            while label in used:
+                label = f"{state.name} ({state.record.get('type') or 'manual'} {n})"
+                n += 1
+        used.add(label)
+        labels.append(label)
+    return labels
 
 
 def _plan_facts(plan, pool_full_percent):
@@ -275,14 +299,13 @@ def _plan_facts(plan, pool_full_percent):
     for host in after:
         for vm in host["vms"]:
             vm["planned"] = vm["planned"] or (host["name"], vm["name"]) in planned
-    numa_of = {
-        (h["name"], i["name"]): i["numa_node"] for h in after for i in h["interfaces"]
-    }
+    numa_of = {(h["name"], i["name"]): i["numa_node"] for h in after for i in h["interfaces"]}
     placements = []
     for i, placed in enumerate(plan.get("placements") or []):
         if not isinstance(placed, dict) or not placed.get("name"):
             raise SpecError(f"plan.placements[{i}]", placed, "is not a placement of a vm_plan result")
-        vm = next((v for h in after if h["name"] == placed.get("host") for v in h["vms"] if v["name"] == placed["name"]), None)
+        on_host = [v for h in after if h["name"] == placed.get("host") for v in h["vms"]]
+        vm = next((v for v in on_host if v["name"] == placed["name"]), None)
         if vm is None:
             # a placement whose host is not in plan.hosts: show it as given, figures normalised by the core's parser
             host = placed.get("host")
@@ -330,10 +353,12 @@ def _normalised(placed):
 def build(records, plan=None, pool_full_percent=DEFAULT_POOL_FULL_PERCENT, title="VM fleet capacity", generated=None):
     """The report's facts: fleet totals, resource pools, zones, hosts, findings and (with a plan) placements."""
     if isinstance(pool_full_percent, bool) or not isinstance(pool_full_percent, (int, float)):
-        raise SpecError("pool_full_percent", pool_full_percent, "is not a number; use a percentage from 1 to 100")
+        raise SpecError("pool_full_percent", pool_full_percent, f"is not a number; {PERCENT_HELP}")
     if not 0 < pool_full_percent <= 100:
-        raise SpecError("pool_full_percent", pool_full_percent, "is out of range; use a percentage from 1 to 100")
-    states = _parse_records(records, "hosts")
+        raise SpecError("pool_full_percent", pool_full_percent, f"is out of range; {PERCENT_HELP}")
+    states = _parse_records(records, "hosts", unique=False)
+    for state, label in zip(states, _labels(states)):
+        state.name = label  # the report's name for the host; the record's own stays in record_name
     hosts = [host_facts(state, pool_full_percent) for state in states]
     hosts.sort(key=lambda h: h["name"])
     findings = [f for h in hosts for f in h["findings"]]

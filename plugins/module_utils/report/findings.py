@@ -43,9 +43,7 @@ def _over_policy(state, facts, owners):
         if not resource["over"]:
             continue
         if resource["key"] == "vcpus":
-            rule = (
-                f"floor({resource['physical']} cores x {resource['ratio']:g}) - {resource['reserved']} reserved"
-            )
+            rule = f"floor({resource['physical']} cores x {resource['ratio']:g}) - {resource['reserved']} reserved"
         elif resource["key"] == "memory":
             rule = (
                 f"({fmt.mib(state.memory_total)} - {fmt.mib(state.hugepage_pool)} hugepages - "
@@ -176,14 +174,14 @@ def _vm_numa(facts):
             if nic["numa_node"] is None or nic["numa_node"] in nodes:
                 continue
             via = f"a VF of {nic['host_interface']}" if nic["vf"] else nic["host_interface"]
+            cores = f" ({vm['pinned_cpuset']})" if vm["pinned_cpuset"] else ""
             found.append(
                 finding(
                     "nic_numa_mismatch",
                     facts["name"],
                     f"VM {vm['name']} NIC {nic['name']}",
                     f"VM {vm['name']}'s NIC {nic['name']} uses {via} on NUMA node {nic['numa_node']}, but its cores "
-                    f"are on node {', '.join(map(str, nodes))}" + (f" ({vm['pinned_cpuset']})" if vm["pinned_cpuset"] else "")
-                    + ".",
+                    f"are on node {', '.join(map(str, nodes))}{cores}.",
                     vm=vm["name"],
                     nic=nic["name"],
                     interface=nic["host_interface"],
@@ -221,4 +219,3 @@ def plan_findings(hosts_after, unplaced):
         planned = {v["name"] for v in host["vms"] if v["planned"]}
         found += [f for f in _vm_numa(host) if f["vm"] in planned]
     return found
-

@@ -89,12 +89,15 @@ PAGE = (
 </head>
 <body>
 {% macro svgbar(b) %}
-<svg class="bar {{ b.level }}" viewBox="0 0 100 14" preserveAspectRatio="none" role="img" aria-label="{{ b.label }}" focusable="false"><title>{{ b.label }}</title>
+<svg class="bar {{ b.level }}" viewBox="0 0 100 14" preserveAspectRatio="none" role="img" aria-label="{{ b.label }}"
+focusable="false"><title>{{ b.label }}</title>
 <rect class="track" x="0" y="2" width="{{ b.allowed }}" height="10"></rect>
-{% if b.reserved %}<rect class="reserve" x="{{ b.allowed }}" y="2" width="{{ b.reserved }}" height="10"></rect>{% endif %}
+{% if b.reserved %}<rect class="reserve" x="{{ b.allowed }}" y="2" width="{{ b.reserved }}" height="10">
+</rect>{% endif %}
 <rect class="used" x="0" y="2" width="{{ b.used }}" height="10"></rect>
 {% if b.over %}<rect class="over" x="{{ b.over_x }}" y="2" width="{{ b.over }}" height="10"></rect>{% endif %}
-{% if b.show_physical %}<line class="physical" x1="{{ b.physical }}" x2="{{ b.physical }}" y1="0" y2="14" vector-effect="non-scaling-stroke"></line>{% endif %}
+{% if b.show_physical %}<line class="physical" x1="{{ b.physical }}" x2="{{ b.physical }}" y1="0" y2="14"
+vector-effect="non-scaling-stroke"></line>{% endif %}
 </svg>
 {% endmacro %}
 {% macro sev(f) %}<span class="badge sev-{{ f.severity }}">{{ f.severity }}</span>{% endmacro %}
@@ -102,10 +105,12 @@ PAGE = (
 <div class="scroll" role="region" aria-label="{{ caption }}" tabindex="0">
 <table class="findings">
 <caption>{{ caption }}</caption>
-<thead><tr><th scope="col">Severity</th><th scope="col">Host</th><th scope="col">Subject</th><th scope="col">What</th></tr></thead>
+<thead><tr><th scope="col">Severity</th><th scope="col">Host</th><th scope="col">Subject</th><th scope="col">What</th>
+</tr></thead>
 <tbody>
 {% for f in items %}
-<tr class="finding kind-{{ f.kind }}" data-kind="{{ f.kind }}" data-host="{{ f.host or '' }}"><td>{{ sev(f) }}</td><td>{{ f.host or '-' }}</td><th scope="row">{{ f.subject }}</th><td>{{ f.message }}</td></tr>
+<tr class="finding kind-{{ f.kind }}" data-kind="{{ f.kind }}" data-host="{{ f.host or '' }}"><td>{{ sev(f) }}</td>
+<td>{{ f.host or '-' }}</td><th scope="row">{{ f.subject }}</th><td>{{ f.message }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -117,12 +122,15 @@ PAGE = (
 <caption>{{ caption }}</caption>
 <thead><tr><th scope="col">{{ first }}</th><th scope="col" class="num">Hosts</th><th scope="col" class="num">VMs</th>
 <th scope="col" class="num">vCPUs used / allowed</th><th scope="col" class="num">Memory used / allowed</th>
-<th scope="col" class="num">Hugepages used / total</th><th scope="col" class="num">Storage used / total</th><th scope="col" class="num">Findings</th></tr></thead>
+<th scope="col" class="num">Hugepages used / total</th><th scope="col" class="num">Storage used / total</th>
+<th scope="col" class="num">Findings</th></tr></thead>
 <tbody>
 {% for g in groups %}
 <tr><th scope="row">{{ g.name }}</th><td class="num">{{ g.hosts }}</td><td class="num">{{ g.vms }}</td>
-<td class="num">{{ g.vcpus_used }} / {{ g.vcpus_allowed }}</td><td class="num">{{ fmt.mib(g.memory_used) }} / {{ fmt.mib(g.memory_allowed) }}</td>
-<td class="num">{{ fmt.mib(g.hugepages_used) }} / {{ fmt.mib(g.hugepages_total) }}</td><td class="num">{{ fmt.size(g.storage_used) }} / {{ fmt.size(g.storage_total) }}</td>
+<td class="num">{{ g.vcpus_used }} / {{ g.vcpus_allowed }}</td>
+<td class="num">{{ fmt.mib(g.memory_used) }} / {{ fmt.mib(g.memory_allowed) }}</td>
+<td class="num">{{ fmt.mib(g.hugepages_used) }} / {{ fmt.mib(g.hugepages_total) }}</td>
+<td class="num">{{ fmt.size(g.storage_used) }} / {{ fmt.size(g.storage_total) }}</td>
 <td class="num">{{ g.findings }}</td></tr>
 {% endfor %}
 </tbody>
@@ -131,27 +139,34 @@ PAGE = (
 {% endmacro %}
 {% macro vm_rows(vms, show_host) %}
 {% for vm in vms %}
-<tr class="vm" data-vm="{{ vm.name }}"><th scope="row">{{ vm.name }}{% if vm.planned %} <span class="badge">planned</span>{% endif %}</th>
+<tr class="vm" data-vm="{{ vm.name }}">
+<th scope="row">{{ vm.name }}{% if vm.planned %} <span class="badge">planned</span>{% endif %}</th>
 {% if show_host %}<td>{{ vm.host or '-' }}</td>{% endif %}
 <td>{{ vm.power_state or '-' }}</td><td class="num">{{ vm.cores }}</td><td>{{ vm.pinned_cpuset or '-' }}</td>
 <td class="num">{{ fmt.mib(vm.memory) }}</td><td>{{ fmt.hugepages(vm.hugepages) }}</td>
-<td>{{ fmt.nodes(vm.numanode_set) }}{% if vm.spans_numa_nodes %} <span class="badge sev-notice">spans</span>{% endif %}</td>
+<td>{{ fmt.nodes(vm.numanode_set) }}{% if vm.spans_numa_nodes %} <span class="badge
+sev-notice">spans</span>{% endif %}</td>
 <td>{{ fmt.disks(vm.disks) }}</td><td>{{ fmt.nics(vm.interfaces) }}</td>
 <td>{{ vm.pool or '-' }}</td><td>{% for t in vm.tags %}<span class="tag">{{ t }}</span>{% else %}-{% endfor %}</td>
 <td class="small">{{ vm.notes | join('; ') }}</td></tr>
 {% endfor %}
 {% endmacro %}
 {% macro vm_head(show_host) %}
-<thead><tr><th scope="col">Name</th>{% if show_host %}<th scope="col">Host</th>{% endif %}<th scope="col">Power</th><th scope="col" class="num">vCPUs</th>
-<th scope="col">Pinned cores</th><th scope="col" class="num">Memory</th><th scope="col">Hugepages</th><th scope="col">NUMA</th>
-<th scope="col">Disks</th><th scope="col">NICs</th><th scope="col">Pool</th><th scope="col">Tags</th><th scope="col">Notes</th></tr></thead>
+<thead><tr><th scope="col">Name</th>{% if show_host %}<th scope="col">Host</th>{% endif %}<th scope="col">Power</th>
+<th scope="col" class="num">vCPUs</th>
+<th scope="col">Pinned cores</th><th scope="col" class="num">Memory</th><th scope="col">Hugepages</th>
+<th scope="col">NUMA</th>
+<th scope="col">Disks</th><th scope="col">NICs</th><th scope="col">Pool</th><th scope="col">Tags</th>
+<th scope="col">Notes</th></tr></thead>
 {% endmacro %}
 <svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false"><defs>
-<pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="4" fill="#8c959f"></rect></pattern>
+<pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+<rect width="2" height="4" fill="#8c959f"></rect></pattern>
 </defs></svg>
 <header>
 <h1>{{ r.title }}</h1>
-<p class="muted">{{ r.fleet.hosts }} VM host{{ '' if r.fleet.hosts == 1 else 's' }}, read from their host records{% if r.generated %}; {{ r.generated }}{% endif %}.
+<p class="muted">{{ r.fleet.hosts }} VM host{{ '' if r.fleet.hosts == 1 else 's' }}, read from their host
+records{% if r.generated %}; {{ r.generated }}{% endif %}.
 Figures are what each host's overcommit policy allows, as vm_plan and vm_compose enforce it.</p>
 <ul class="summary" aria-label="Fleet at a glance">
 <li><b>{{ r.fleet.hosts }}</b> hosts</li><li><b>{{ r.fleet.vms }}</b> VMs</li>
@@ -172,25 +187,48 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 {% if r.findings %}
 {{ findings_table(r.findings, 'Findings on the hosts as they are') }}
 {% else %}
-<p class="none">No findings: no host past its policy, no pool at {{ r.pool_full_percent }}% or more, no SR-IOV NIC out of VFs, every VM's NICs on its NUMA node.</p>
+<p class="none">No findings: no host past its policy, no pool at {{ r.pool_full_percent }}% or more, no SR-IOV NIC out
+of VFs, every VM's NICs on its NUMA node.</p>
 {% endif %}
-<p class="small muted">A storage pool counts as nearly full from {{ r.pool_full_percent }}% used (option pool_full_percent).</p>
+<p class="small muted">A storage pool counts as nearly full from {{ r.pool_full_percent }}% used (option
+pool_full_percent).</p>
 </section>
 <section id="fleet" aria-labelledby="fleet-h">
 <h2 id="fleet-h">Fleet</h2>
 <div class="scroll" role="region" aria-label="Fleet totals" tabindex="0">
 <table>
 <caption>Fleet totals</caption>
-<thead><tr><th scope="col">Resource</th><th scope="col" class="num">Used</th><th scope="col" class="num">Allowed</th><th scope="col" class="num">Physical</th><th scope="col" class="barcol">Used against allowed</th></tr></thead>
+<thead><tr><th scope="col">Resource</th><th scope="col" class="num">Used</th><th scope="col" class="num">Allowed</th>
+<th scope="col" class="num">Physical</th><th scope="col" class="barcol">Used against allowed</th></tr></thead>
 <tbody>
-<tr><th scope="row">vCPUs<div class="narrow">{{ svgbar(bar(r.fleet.vcpus_used, r.fleet.vcpus_allowed, r.fleet.cores)) }}</div></th><td class="num">{{ r.fleet.vcpus_used }}</td><td class="num">{{ r.fleet.vcpus_allowed }}</td><td class="num">{{ r.fleet.cores }} cores</td>
+<tr><th scope="row">vCPUs<div
+class="narrow">{{ svgbar(bar(r.fleet.vcpus_used, r.fleet.vcpus_allowed, r.fleet.cores)) }}</div></th>
+<td class="num">{{ r.fleet.vcpus_used }}</td><td class="num">{{ r.fleet.vcpus_allowed }}</td>
+<td class="num">{{ r.fleet.cores }} cores</td>
 <td class="barcell">{{ svgbar(bar(r.fleet.vcpus_used, r.fleet.vcpus_allowed, r.fleet.cores)) }}</td></tr>
-<tr><th scope="row">General memory<div class="narrow">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</div></th><td class="num">{{ fmt.mib(r.fleet.memory_used) }}</td><td class="num">{{ fmt.mib(r.fleet.memory_allowed) }}</td><td class="num">{{ fmt.mib(r.fleet.memory_physical) }}</td>
-<td class="barcell">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</td></tr>
-<tr><th scope="row">Hugepages<div class="narrow">{{ svgbar(bar(r.fleet.hugepages_used, r.fleet.hugepages_total, r.fleet.hugepages_total, 0, 'MiB')) }}</div></th><td class="num">{{ fmt.mib(r.fleet.hugepages_used) }}</td><td class="num">{{ fmt.mib(r.fleet.hugepages_total) }}</td><td class="num">{{ fmt.mib(r.fleet.hugepages_total) }}</td>
-<td class="barcell">{{ svgbar(bar(r.fleet.hugepages_used, r.fleet.hugepages_total, r.fleet.hugepages_total, 0, 'MiB')) }}</td></tr>
-<tr><th scope="row">Storage<div class="narrow">{{ svgbar(bar(r.fleet.storage_used, r.fleet.storage_total, r.fleet.storage_total, 0, 'bytes')) }}</div></th><td class="num">{{ fmt.size(r.fleet.storage_used) }}</td><td class="num">{{ fmt.size(r.fleet.storage_total) }}</td><td class="num">{{ fmt.size(r.fleet.storage_total) }}</td>
-<td class="barcell">{{ svgbar(bar(r.fleet.storage_used, r.fleet.storage_total, r.fleet.storage_total, 0, 'bytes')) }}</td></tr>
+<tr><th scope="row">General memory<div
+class="narrow">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</div>
+</th><td class="num">{{ fmt.mib(r.fleet.memory_used) }}</td><td class="num">{{ fmt.mib(r.fleet.memory_allowed) }}</td>
+<td class="num">{{ fmt.mib(r.fleet.memory_physical) }}</td>
+<td
+class="barcell">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</td>
+</tr>
+<tr><th scope="row">Hugepages<div
+class="narrow">{{ svgbar(bar(r.fleet.hugepages_used, r.fleet.hugepages_total,
+  r.fleet.hugepages_total, 0, 'MiB')) }}</div>
+</th><td class="num">{{ fmt.mib(r.fleet.hugepages_used) }}</td>
+<td class="num">{{ fmt.mib(r.fleet.hugepages_total) }}</td><td class="num">{{ fmt.mib(r.fleet.hugepages_total) }}</td>
+<td
+class="barcell">{{ svgbar(bar(r.fleet.hugepages_used, r.fleet.hugepages_total,
+  r.fleet.hugepages_total, 0, 'MiB')) }}</td>
+</tr>
+<tr><th scope="row">Storage<div
+class="narrow">{{ svgbar(bar(r.fleet.storage_used, r.fleet.storage_total, r.fleet.storage_total, 0, 'bytes')) }}</div>
+</th><td class="num">{{ fmt.size(r.fleet.storage_used) }}</td>
+<td class="num">{{ fmt.size(r.fleet.storage_total) }}</td><td class="num">{{ fmt.size(r.fleet.storage_total) }}</td>
+<td
+class="barcell">{{ svgbar(bar(r.fleet.storage_used, r.fleet.storage_total, r.fleet.storage_total, 0, 'bytes')) }}</td>
+</tr>
 </tbody>
 </table>
 </div>
@@ -200,29 +238,46 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 {% for h in r.hosts %}
 {% set colours = vm_colours(h) %}
 <article id="host-{{ loop.index }}" class="host" data-host="{{ h.name }}" aria-labelledby="host-{{ loop.index }}-h">
-<h2 id="host-{{ loop.index }}-h">{{ h.name }} <span class="badge">{{ h.type }}</span>{% if h.findings %} <span class="badge sev-{{ h.findings[0].severity }}">{{ h.findings | length }} finding{{ '' if h.findings | length == 1 else 's' }}</span>{% endif %}</h2>
+<h2 id="host-{{ loop.index }}-h">{{ h.name }} <span class="badge">{{ h.type }}</span>{% if h.findings %} <span
+class="badge sev-{{ h.findings[0].severity }}">{{ h.findings | length }}
+finding{{ '' if h.findings | length == 1 else 's' }}</span>{% endif %}</h2>
 <dl class="policy">
 <dt>Zone / resource pool</dt><dd>{{ h.zone }} / {{ h.pool }}</dd>
 <dt>Tags</dt><dd>{% for t in h.tags %}<span class="tag">{{ t }}</span>{% else %}-{% endfor %}</dd>
-<dt>Overcommit</dt><dd>CPU {{ fmt.ratio(h.cpu_over_commit_ratio) }}, memory {{ fmt.ratio(h.memory_over_commit_ratio) }}</dd>
-<dt>Reserved for the host</dt><dd>{{ h.reserved.cores }} vCPU{{ '' if h.reserved.cores == 1 else 's' }}, {{ fmt.mib(h.reserved.memory) }}</dd>
+<dt>Overcommit</dt><dd>CPU {{ fmt.ratio(h.cpu_over_commit_ratio) }}, memory
+{{ fmt.ratio(h.memory_over_commit_ratio) }}</dd>
+<dt>Reserved for the host</dt>
+<dd>{{ h.reserved.cores }} vCPU{{ '' if h.reserved.cores == 1 else 's' }}, {{ fmt.mib(h.reserved.memory) }}</dd>
 <dt>Default storage pool</dt><dd>{{ h.default_storage_pool or '-' }}</dd>
 </dl>
 <div class="scroll" role="region" aria-label="Capacity of {{ h.name }}" tabindex="0">
 <table class="capacity">
 <caption>Capacity of {{ h.name }}</caption>
-<thead><tr><th scope="col">Resource</th><th scope="col" class="num">Used</th><th scope="col" class="num">Allowed</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Free</th><th scope="col" class="num">Ratio</th><th scope="col" class="barcol">Used against allowed (line: physical end; hatched: reserve)</th></tr></thead>
+<thead><tr><th scope="col">Resource</th><th scope="col" class="num">Used</th><th scope="col" class="num">Allowed</th>
+<th scope="col" class="num">Physical</th><th scope="col" class="num">Free</th><th scope="col" class="num">Ratio</th>
+<th scope="col" class="barcol">Used against allowed (line: physical end; hatched: reserve)</th></tr></thead>
 <tbody>
 {% for res in h.resources %}
-<tr data-resource="{{ res.key }}"><th scope="row">{{ res.label }}<div class="narrow">{{ svgbar(bar(res.used, res.allowed, res.physical, res.reserved_effect, res.unit)) }}</div></th><td class="num">{{ fmt.amount(res, res.used) }}</td><td class="num">{{ fmt.amount(res, res.allowed) }}</td>
-<td class="num">{{ fmt.amount(res, res.physical) }}</td><td class="num">{{ fmt.amount(res, res.free) }}</td><td class="num">{{ fmt.ratio(res.ratio) }}</td>
-<td class="barcell">{{ svgbar(bar(res.used, res.allowed, res.physical, res.reserved_effect, res.unit)) }}<span class="barnote">{{ fmt.pct(res.percent) }} of allowed{% if res.reserved %}; reserve {{ fmt.amount(res, res.reserved) }}{% endif %}</span></td></tr>
+<tr data-resource="{{ res.key }}">
+<th scope="row">{{ res.label }}<div
+class="narrow">{{ svgbar(bar(res.used, res.allowed, res.physical, res.reserved_effect, res.unit)) }}</div></th>
+<td class="num">{{ fmt.amount(res, res.used) }}</td><td class="num">{{ fmt.amount(res, res.allowed) }}</td>
+<td class="num">{{ fmt.amount(res, res.physical) }}</td><td class="num">{{ fmt.amount(res, res.free) }}</td>
+<td class="num">{{ fmt.ratio(res.ratio) }}</td>
+<td class="barcell">{{ svgbar(bar(res.used, res.allowed, res.physical, res.reserved_effect, res.unit)) }}<span
+class="barnote">{{ fmt.pct(res.percent) }} of allowed{% if res.reserved %}; reserve
+{{ fmt.amount(res, res.reserved) }}{% endif %}</span></td></tr>
 {% endfor %}
 {% for p in h.storage_pools %}
-<tr data-pool="{{ p.name }}"><th scope="row">Pool {{ p.name }}{% if p.default %} <span class="badge" title="default storage pool">default</span>{% endif %}{% if not p.active %} <span class="badge sev-notice">inactive</span>{% endif %}
-<div class="small muted">{{ p.type }}{% if p.path %} {{ p.path }}{% endif %}</div><div class="narrow">{{ svgbar(bar(p.used, p.total, p.total, 0, 'bytes')) }}</div></th>
-<td class="num">{{ fmt.size(p.used) }}</td><td class="num">{{ fmt.size(p.total) }}</td><td class="num">{{ fmt.size(p.total) }}</td><td class="num">{{ fmt.size(p.available) }}</td><td class="num">-</td>
-<td class="barcell">{{ svgbar(bar(p.used, p.total, p.total, 0, 'bytes')) }}<span class="barnote">{{ fmt.pct(p.percent) }} used; storage is not overcommitted</span></td></tr>
+<tr data-pool="{{ p.name }}">
+<th scope="row">Pool {{ p.name }}{% if p.default %} <span class="badge" title="default storage
+pool">default</span>{% endif %}{% if not p.active %} <span class="badge sev-notice">inactive</span>{% endif %}
+<div class="small muted">{{ p.type }}{% if p.path %} {{ p.path }}{% endif %}</div>
+<div class="narrow">{{ svgbar(bar(p.used, p.total, p.total, 0, 'bytes')) }}</div></th>
+<td class="num">{{ fmt.size(p.used) }}</td><td class="num">{{ fmt.size(p.total) }}</td>
+<td class="num">{{ fmt.size(p.total) }}</td><td class="num">{{ fmt.size(p.available) }}</td><td class="num">-</td>
+<td class="barcell">{{ svgbar(bar(p.used, p.total, p.total, 0, 'bytes')) }}<span
+class="barnote">{{ fmt.pct(p.percent) }} used; storage is not overcommitted</span></td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -239,26 +294,33 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 {% for c in n.cpus %}
 {% set who = c.pinned_by | join(', ') %}
 {% set text = 'CPU ' ~ c.id ~ ': ' ~ ('pinned by ' ~ who if c.status == 'pinned' else c.status) %}
-<li class="cpu {{ c.status }}{% if c.pinned_by %} c{{ colours.get(c.pinned_by[0], 7) }}{% endif %}" title="{{ text }}" data-cpu="{{ c.id }}" data-status="{{ c.status }}"><span aria-hidden="true">{{ c.id }}</span><span class="vh">{{ text }}</span></li>
+<li class="cpu {{ c.status }}{% if c.pinned_by %} c{{ colours.get(c.pinned_by[0], 7) }}{% endif %}" title="{{ text }}"
+data-cpu="{{ c.id }}" data-status="{{ c.status }}"><span aria-hidden="true">{{ c.id }}</span>
+<span class="vh">{{ text }}</span></li>
 {% endfor %}
 </ul>
 <div class="scroll"><table class="small">
 <caption class="vh">Memory of NUMA node {{ n.node_id }}</caption>
-<thead><tr><th scope="col">Memory</th><th scope="col" class="num">Used</th><th scope="col" class="num">Total</th><th scope="col" class="num">Free</th></tr></thead>
+<thead><tr><th scope="col">Memory</th><th scope="col" class="num">Used</th><th scope="col" class="num">Total</th>
+<th scope="col" class="num">Free</th></tr></thead>
 <tbody>
-<tr><th scope="row">General (bound)</th><td class="num">{{ fmt.mib(n.general.allocated) }}</td><td class="num">{{ fmt.mib(n.general.total) }}</td><td class="num">{{ fmt.mib(n.general.free) }}</td></tr>
+<tr><th scope="row">General (bound)</th><td class="num">{{ fmt.mib(n.general.allocated) }}</td>
+<td class="num">{{ fmt.mib(n.general.total) }}</td><td class="num">{{ fmt.mib(n.general.free) }}</td></tr>
 {% for p in n.hugepages %}
-<tr><th scope="row">Hugepages {{ fmt.page(p.page_size) }}</th><td class="num">{{ p.allocated }}</td><td class="num">{{ p.total }}</td><td class="num">{{ p.free }}</td></tr>
+<tr><th scope="row">Hugepages {{ fmt.page(p.page_size) }}</th><td class="num">{{ p.allocated }}</td>
+<td class="num">{{ p.total }}</td><td class="num">{{ p.free }}</td></tr>
 {% endfor %}
 </tbody></table></div>
 <h5 class="small">VMs on the node</h5>
 <ul class="plain small">
-{% for name in n.vms %}<li><span class="swatch c{{ colours.get(name, 7) }}" aria-hidden="true"></span> {{ name }}</li>{% else %}<li class="muted">none</li>{% endfor %}
+{% for name in n.vms %}<li><span class="swatch c{{ colours.get(name, 7) }}" aria-hidden="true">
+</span> {{ name }}</li>{% else %}<li class="muted">none</li>{% endfor %}
 </ul>
 <h5 class="small">NICs on the node</h5>
 <ul class="plain small">
 {% for i in h.interfaces if i.numa_node == n.node_id %}
-<li>{{ i.name }} ({{ i.type }}){% if i.sriov_max_vf %}: VFs {{ i.sriov_used_vf }} used of {{ i.sriov_max_vf }}{{ svgbar(bar(i.sriov_used_vf, i.sriov_max_vf, i.sriov_max_vf)) }}{% endif %}</li>
+<li>{{ i.name }} ({{ i.type }}){% if i.sriov_max_vf %}: VFs {{ i.sriov_used_vf }} used of
+{{ i.sriov_max_vf }}{{ svgbar(bar(i.sriov_used_vf, i.sriov_max_vf, i.sriov_max_vf)) }}{% endif %}</li>
 {% else %}<li class="muted">none</li>{% endfor %}
 </ul>
 </section>
@@ -279,11 +341,15 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 <div class="scroll" role="region" aria-label="Interfaces of {{ h.name }}" tabindex="0">
 <table class="interfaces">
 <caption>Interfaces of {{ h.name }}</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">NUMA node</th><th scope="col" class="num">SR-IOV VFs used / max</th><th scope="col">Networks, spaces, VLANs</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">NUMA node</th>
+<th scope="col" class="num">SR-IOV VFs used / max</th><th scope="col">Networks, spaces, VLANs</th></tr></thead>
 <tbody>
 {% for i in h.interfaces %}
-<tr><th scope="row">{{ i.name }}{% if i.default %} <span class="badge">default</span>{% endif %}{% if not i.active %} <span class="badge sev-notice">down</span>{% endif %}</th><td>{{ i.type }}</td><td>{{ '-' if i.numa_node is none else i.numa_node }}</td>
-<td class="num">{{ (i.sriov_used_vf ~ ' / ' ~ i.sriov_max_vf) if i.sriov_max_vf else '-' }}</td><td>{{ (i.networks + i.spaces + i.vlans | map('string') | list) | join(', ') or '-' }}</td></tr>
+<tr><th scope="row">{{ i.name }}{% if i.default %} <span class="badge">default</span>{% endif %}{% if not i.active %}
+<span class="badge sev-notice">down</span>{% endif %}</th><td>{{ i.type }}</td>
+<td>{{ '-' if i.numa_node is none else i.numa_node }}</td>
+<td class="num">{{ (i.sriov_used_vf ~ ' / ' ~ i.sriov_max_vf) if i.sriov_max_vf else '-' }}</td>
+<td>{{ (i.networks + i.spaces + i.vlans | map('string') | list) | join(', ') or '-' }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -307,15 +373,19 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 <div class="scroll" role="region" aria-label="Left after the plan" tabindex="0">
 <table class="left">
 <caption>What is left after the plan (free of allowed)</caption>
-<thead><tr><th scope="col">Host</th>{% for key in ['vCPUs', 'General memory', 'Hugepages'] %}<th scope="col">{{ key }}</th>{% endfor %}<th scope="col">Storage free</th><th scope="col">Planned VMs</th></tr></thead>
+<thead><tr><th scope="col">Host</th>{% for key in ['vCPUs', 'General memory', 'Hugepages'] %}<th
+scope="col">{{ key }}</th>{% endfor %}<th scope="col">Storage free</th><th scope="col">Planned VMs</th></tr></thead>
 <tbody>
 {% for h in r.plan.hosts_after %}
 {% set by = {} %}{% for res in h.resources %}{% set _ = by.update({res.key: res}) %}{% endfor %}
 <tr><th scope="row">{{ h.name }}</th>
 {% for key in ['vcpus', 'memory', 'hugepages'] %}
-<td class="barcell">{% if key in by %}{% set res = by[key] %}{{ fmt.amount(res, res.free) }} of {{ fmt.amount(res, res.allowed) }}{{ svgbar(bar(res.used, res.allowed, res.allowed, 0, res.unit)) }}{% else %}-{% endif %}</td>
+<td class="barcell">{% if key in by %}{% set res = by[key] %}{{ fmt.amount(res, res.free) }} of
+{{ fmt.amount(res, res.allowed) }}{{ svgbar(bar(res.used, res.allowed, res.allowed, 0,
+  res.unit)) }}{% else %}-{% endif %}</td>
 {% endfor %}
-<td>{% for p in h.storage_pools %}{{ p.name }} {{ fmt.size(p.available) }}{% if p.default %} (default){% endif %}{% if not loop.last %}, {% endif %}{% else %}-{% endfor %}</td>
+<td>{% for p in h.storage_pools %}{{ p.name }} {{ fmt.size(p.available) }}{% if p.default %}
+(default){% endif %}{% if not loop.last %}, {% endif %}{% else %}-{% endfor %}</td>
 <td>{{ h.planned_vms | join(', ') or '-' }}</td></tr>
 {% endfor %}
 </tbody>
@@ -325,9 +395,11 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 <div class="scroll" role="region" aria-label="Unplaced requests" tabindex="0">
 <table class="unplaced">
 <caption>Requests that fit nowhere</caption>
-<thead><tr><th scope="col">Request</th><th scope="col">Resource</th><th scope="col">Closest host</th><th scope="col">Reason</th></tr></thead>
+<thead><tr><th scope="col">Request</th><th scope="col">Resource</th><th scope="col">Closest host</th>
+<th scope="col">Reason</th></tr></thead>
 <tbody>
-{% for u in r.plan.unplaced %}<tr><th scope="row">{{ u.name }}</th><td>{{ u.resource or '-' }}</td><td>{{ u.closest_host or '-' }}</td><td>{{ u.reason }}</td></tr>{% endfor %}
+{% for u in r.plan.unplaced %}<tr><th scope="row">{{ u.name }}</th><td>{{ u.resource or '-' }}</td>
+<td>{{ u.closest_host or '-' }}</td><td>{{ u.reason }}</td></tr>{% endfor %}
 </tbody>
 </table>
 </div>
@@ -337,7 +409,10 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 {% endif %}
 </main>
 <footer class="small muted">
-<p>Legend: a bar's filled part is what is used, its track what the policy allows (ratio applied, reserve taken off); the hatched stretch is what the reserve keeps back, the black line where the machine's physical amount ends, red is use past the policy. In the core grids, a coloured CPU is pinned by the VM of that colour (listed under the node); striped is offline, dashed isolated.</p>
+<p>Legend: a bar's filled part is what is used, its track what the policy allows (ratio applied, reserve taken off);
+the hatched stretch is what the reserve keeps back, the black line where the machine's physical amount ends, red is
+use past the policy. In the core grids, a coloured CPU is pinned by the VM of that colour (listed under the node);
+striped is offline, dashed isolated.</p>
 <p>Made by vmfleet.hosts vm_report from host records; every figure comes from the collection's capacity core.</p>
 </footer>
 </body>

@@ -27,9 +27,7 @@ def table(headers, rows, right=()) -> list:
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for row in cells:
-        parts = [
-            cell.rjust(widths[i]) if headers[i] in right else cell.ljust(widths[i]) for i, cell in enumerate(row)
-        ]
+        parts = [cell.rjust(widths[i]) if headers[i] in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
         lines.append("  ".join(parts).rstrip())
     return lines
 
