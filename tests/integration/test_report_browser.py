@@ -371,7 +371,7 @@ def test_report_playbook_for_an_inventory_group(tmp_path, pool_path, clean_libvi
                         "kvm": {**host_vars, "vmfleet_type": "libvirt"},
                         "lxd": {**host_vars, "vmfleet_type": "lxd", "vmfleet_project": PROJECT},
                     }
-                }
+                },
             }
         )
     )
