@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - the controller always has Jinja2 (ansi
 PALETTE = 8  # VM colours in the core grids; the legend names each VM, so colour is never the only cue
 
 
-def bar(used: int, allowed: int, physical: int, reserved: int = 0, unit: str = "count") -> dict:
+def bar_shape(used: int, allowed: int, physical: int, reserved: int = 0, unit: str = "count") -> dict:
     """Geometry (percent of the track) of a bar: used against allowed, the reserve after it, physical end marked."""
     scale = max(used, allowed + max(reserved, 0), physical, 1)
 
@@ -57,5 +57,5 @@ def render(facts: dict) -> str:
     if jinja2 is None:  # pragma: no cover
         raise RuntimeError("the HTML report needs Jinja2 on the controller")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(bar=bar, fmt=fmt, vm_colours=_vm_colours)
+    env.globals.update(bar=bar_shape, fmt=fmt, vm_colours=_vm_colours)
     return env.from_string(PAGE).render(r=facts)

@@ -10,7 +10,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.report import format
 BAR = 20
 
 
-def bar(used: int, allowed: int) -> str:
+def ascii_bar(used: int, allowed: int) -> str:
     """``[#####...........]``: used against what the policy allows; ``!`` marks use past the policy."""
     if allowed <= 0:
         return "[" + ("!" * BAR if used > 0 else " " * BAR) + "]"
@@ -74,7 +74,7 @@ def _host(host) -> list:
             fmt.amount(r, r["free"]),
             fmt.ratio(r["ratio"]),
             fmt.pct(r["percent"]),
-            bar(r["used"], r["allowed"]),
+            ascii_bar(r["used"], r["allowed"]),
         ]
         for r in host["resources"]
     ]
@@ -87,7 +87,7 @@ def _host(host) -> list:
             fmt.size(p["available"]),
             "-",
             fmt.pct(p["percent"]),
-            bar(p["used"], p["total"]) + ("" if p["active"] else " inactive"),
+            ascii_bar(p["used"], p["total"]) + ("" if p["active"] else " inactive"),
         ]
         for p in host["storage_pools"]
     ]

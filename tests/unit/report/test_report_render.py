@@ -61,11 +61,13 @@ def test_tables_have_headers_with_scope_and_graphics_have_text():
     parsed = page(facts.build(fleet()))
     headers = [a for t, a in parsed.elements if t == "th"]
     assert headers and all(a.get("scope") in ("col", "row") for a in headers)
-    assert sum(1 for t, _ in parsed.elements if t == "table") >= 8
-    assert sum(1 for t, _ in parsed.elements if t == "caption") == sum(1 for t, _ in parsed.elements if t == "table")
+    assert sum(1 for t, _attrs in parsed.elements if t == "table") >= 8
+    assert sum(1 for t, _attrs in parsed.elements if t == "caption") == sum(
+        1 for t, _attrs in parsed.elements if t == "table"
+    )
     bars = [a for t, a in parsed.elements if t == "svg" and "bar" in a.get("class", "")]
     assert bars and all(a.get("role") == "img" and a.get("aria-label") for a in bars)
-    assert sum(1 for t, _ in parsed.elements if t == "title") == len(bars) + 1  # each bar's, and the page's
+    assert sum(1 for t, _attrs in parsed.elements if t == "title") == len(bars) + 1  # each bar's, and the page's
     cores = [a for t, a in parsed.elements if t == "li" and "cpu" in a.get("class", "").split()]
     assert len(cores) == 16 + 4 and all(a.get("title", "").startswith("CPU ") for a in cores)
     pinned = [a for a in cores if a["data-status"] == "pinned"]
@@ -92,12 +94,12 @@ def test_page_shows_hosts_nodes_vms_and_findings():
 
 
 def test_bar_geometry():
-    b = html.bar(6, 4, 4)
+    b = html.bar_shape(6, 4, 4)
     assert (b["used"], b["allowed"], b["over"], b["level"]) == (66.67, 66.67, 33.33, "over")
-    b = html.bar(2, 8, 4, reserved=2)
+    b = html.bar_shape(2, 8, 4, reserved=2)
     assert (b["used"], b["allowed"], b["reserved"], b["physical"], b["show_physical"]) == (20.0, 80.0, 20.0, 40.0, True)
     assert b["label"] == "2 used of 8 allowed; the machine has 4; 2 kept back by the reserve"
-    assert html.bar(0, 0, 0)["used"] == 0
+    assert html.bar_shape(0, 0, 0)["used"] == 0
 
 
 def test_text_tables():
@@ -109,7 +111,7 @@ def test_text_tables():
     assert re.search(r"vCPUs\s+6\s+4\s+4\s+-2\s+1\s+150%\s+\[!{20}\]", out)
     assert "  node 0 cores: 0 vrouter; 1 vrouter, probe; 2-5 free; 6-7 wide" in out
     assert "pool fast (default)" in out
-    assert text.bar(1, 100) == "[#" + "." * 19 + "]"
+    assert text.ascii_bar(1, 100) == "[#" + "." * 19 + "]"
 
 
 def test_json_is_the_facts():
