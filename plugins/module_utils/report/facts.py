@@ -241,7 +241,7 @@ def _sum_hosts(hosts: list) -> dict:
         "vcpus_allowed": total("vcpus", "allowed"),
         "memory_used": total("memory", "used"),
         "memory_allowed": total("memory", "allowed"),
-        "memory_physical": sum(h["total"]["memory"] for h in hosts),
+        "memory_physical": total("memory", "physical"),  # outside the hugepage pools, as each host's row
         "hugepages_used": sum(h["used"]["hugepages"] for h in hosts),
         "hugepages_total": sum(h["total"]["hugepages"] for h in hosts),
         "storage_used": sum(h["used"]["local_storage"] for h in hosts),

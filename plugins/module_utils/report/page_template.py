@@ -187,10 +187,11 @@ Figures are what each host's overcommit policy allows, as vm_plan and vm_compose
 {% if r.findings %}
 {{ findings_table(r.findings, 'Findings on the hosts as they are') }}
 {% else %}
-<p class="none">No findings: no host past its policy, no pool at {{ r.pool_full_percent }}% or more, no SR-IOV NIC out
+<p class="none">No findings: no host past its policy, no pool at {{ '%g' | format(r.pool_full_percent) }}% or more,
+no SR-IOV NIC out
 of VFs, every VM's NICs on its NUMA node.</p>
 {% endif %}
-<p class="small muted">A storage pool counts as nearly full from {{ r.pool_full_percent }}% used (option
+<p class="small muted">A storage pool counts as nearly full from {{ '%g' | format(r.pool_full_percent) }}% used (option
 pool_full_percent).</p>
 </section>
 <section id="fleet" aria-labelledby="fleet-h">
@@ -207,11 +208,11 @@ class="narrow">{{ svgbar(bar(r.fleet.vcpus_used, r.fleet.vcpus_allowed, r.fleet.
 <td class="num">{{ r.fleet.cores }} cores</td>
 <td class="barcell">{{ svgbar(bar(r.fleet.vcpus_used, r.fleet.vcpus_allowed, r.fleet.cores)) }}</td></tr>
 <tr><th scope="row">General memory<div
-class="narrow">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</div>
+class="narrow">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_physical, 0, 'MiB')) }}</div>
 </th><td class="num">{{ fmt.mib(r.fleet.memory_used) }}</td><td class="num">{{ fmt.mib(r.fleet.memory_allowed) }}</td>
 <td class="num">{{ fmt.mib(r.fleet.memory_physical) }}</td>
 <td
-class="barcell">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_allowed, 0, 'MiB')) }}</td>
+class="barcell">{{ svgbar(bar(r.fleet.memory_used, r.fleet.memory_allowed, r.fleet.memory_physical, 0, 'MiB')) }}</td>
 </tr>
 <tr><th scope="row">Hugepages<div
 class="narrow">{{ svgbar(bar(r.fleet.hugepages_used, r.fleet.hugepages_total,

@@ -112,6 +112,8 @@ def test_figures_are_the_capacity_cores():
     assert fleet_totals["hosts"] == 2 and fleet_totals["vms"] == 6
     assert fleet_totals["vcpus_allowed"] == sum(describe(r)["total"]["vcpus"] for r in fleet())
     assert fleet_totals["storage_total"] == sum(describe(r)["total"]["local_storage"] for r in fleet())
+    states = [parse_host(r) for r in fleet()]
+    assert fleet_totals["memory_physical"] == sum(s.memory_total - s.hugepage_pool for s in states)
 
 
 def test_reserve_and_ratio_show_in_the_rows():
