@@ -390,3 +390,38 @@ def test_report_playbook_for_an_inventory_group(tmp_path, pool_path, clean_libvi
     shown = sorted(r["attrs"]["data-vm"] for r in find(root, "tr") if "data-vm" in r["attrs"])
     assert shown == sorted(vm["name"] for vm in kvm["vms"] + lxd["vms"])
     assert (dest / "capacity-report.txt").read_text().startswith("VM FLEET CAPACITY: 2 host(s)")
+
+
+def test_check_mode_diff_and_bad_input_through_ansible_playbook(tmp_path):
+    """Check mode writes nothing and says what would change, diff shows it; bad input fails naming the option."""
+    hosts = yaml.safe_load((REPO / "playbooks" / "vars" / "demo_fleet.yml").read_text())["demo_fleet_hosts"]
+    dest = tmp_path / "out"
+    base = {"hosts": hosts, "dest": str(dest), "formats": ["html", "text"]}
+    results, proc = play(
+        sub(tmp_path, "modes"),
+        [
+            {"name": "predict", "vmfleet.hosts.vm_report": base, "check_mode": True},
+            {"name": "write", "vmfleet.hosts.vm_report": base},
+            {
+                "name": "retitle",
+                "vmfleet.hosts.vm_report": {**base, "title": "Other"},
+                "check_mode": True,
+                "diff": True,
+            },
+            {"name": "bad", "vmfleet.hosts.vm_report": {**base, "pool_full_percent": 120}, "ignore_errors": True},
+            {"name": "bad name", "vmfleet.hosts.vm_report": {**base, "name": "../x"}, "ignore_errors": True},
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert results["predict"]["changed"] is True and results["write"]["changed"] is True
+    assert sorted(p.name for p in dest.iterdir()) == ["capacity-report.html", "capacity-report.txt"]
+    retitle = results["retitle"]
+    assert (
+        retitle["changed"] is True and "<title>VM fleet capacity</title>" in (dest / "capacity-report.html").read_text()
+    )
+    after = "".join(d.get("after", "") for d in retitle["diff"])
+    assert "<title>Other</title>" in after and "OTHER: 4 host(s)" in after
+    bad = results["bad"]
+    assert bad["failed"] and bad["option"] == "pool_full_percent" and "120" in bad["msg"]
+    assert results["bad name"]["failed"] and results["bad name"]["option"] == "name"
+    assert not (tmp_path / "x.html").exists()
