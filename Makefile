@@ -9,7 +9,8 @@ COLL := $(BUILD)/ansible_collections/vmfleet/hosts
 TRACE := $(BUILD)/exec-trace.log
 APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellcheck curl \
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
-  openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client
+  openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client \
+  chromium
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
