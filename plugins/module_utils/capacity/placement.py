@@ -19,7 +19,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import flee
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import host_record, public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import host_record, host_remaining, public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 STRATEGIES = ("pack", "spread")
@@ -203,13 +203,18 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def plan(hosts: list, requests: list, strategy: str = "pack") -> dict:
-    """Place normalised ``requests`` on host records; return placements, unplaced reasons and updated records."""
+def plan(hosts: list, requests: list, strategy: str = "pack", host_records: bool = True) -> dict:
+    """Place normalised ``requests`` on host records; return placements, unplaced reasons and what is left.
+
+    ``remaining`` holds each host's figures after the plan (a few numbers per host); ``hosts`` the whole updated
+    records, only with ``host_records`` (at fleet scale they are most of the result: every cpu, pool, interface
+    and VM of every host, written out again).
+    """
     with _without_cyclic_gc():
-        return _plan(hosts, requests, strategy)
+        return _plan(hosts, requests, strategy, host_records)
 
 
-def _plan(hosts, requests, strategy):
+def _plan(hosts, requests, strategy, host_records):
     if strategy not in STRATEGIES:
         raise SpecError("strategy", strategy, f"is not a placement strategy; use one of {', '.join(STRATEGIES)}")
     if not isinstance(hosts, list):
@@ -231,8 +236,11 @@ def _plan(hosts, requests, strategy):
     planner = Planner(states, strategy, requests)
     for request in requests:
         planner.place(request)
-    return {
+    result = {
         "placements": [public_alloc(a) for a in planner.placements],
         "unplaced": planner.unplaced,
-        "hosts": [host_record(s) for s in states],
+        "remaining": [host_remaining(s) for s in states],
     }
+    if host_records:
+        result["hosts"] = [host_record(s) for s in states]
+    return result

@@ -1,0 +1,145 @@
+"""vm_plan where users pay for it: the core next to the paths that call it, side by side (`make bench`).
+
+For each fleet size (hosts x requests, the inputs of plan_bench.py's seeded generator) one run prints:
+
+- core: ``parse_requests`` + ``plan()`` in this process (the floor every path pays);
+- controller: what the action plugin does on the controller (option checks, the core, the compact result),
+  in this process, without Ansible;
+- module: the module file run alone as Ansible would run it (``python -m ...modules.vm_plan args.json``, its
+  argument spec and ``exit_json``), for comparison with the path playbooks no longer take;
+- playbook: ``ansible-playbook`` end to end: the fleet and the requests from a vars file (JSON, what an earlier
+  vm_host_info run dumps), the result registered and used by a later task; wall time and the peak memory of
+  the whole process tree (tree_usage.py: RSS summed over ansible-playbook and its workers, and PSS);
+
+each with its ratio to the core. Benchmarks print; nothing here fails on time. Set PLAN_BENCH_HUGE=0 to skip
+the 10,000 x 100,000 fleet (its playbook run takes minutes and gigabytes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import plan_bench
+from tree_usage import run_measured
+
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
+
+try:  # the action plugin's pure part (absent before the action plugin existed: the row is left out)
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import run_plan_task
+except ImportError:  # pragma: no cover - only on an old checkout
+    run_plan_task = None
+
+SIZES = [(100, 1000), (1000, 10000)]
+HUGE = (10000, 100000)
+
+PLAYBOOK = """\
+- name: vm_plan end to end
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  vars_files:
+    - fleet.json
+  tasks:
+    - name: Plan the requests on the fleet
+      vmfleet.hosts.vm_plan:
+        hosts: "{{ fleet_hosts }}"
+        requests: "{{ fleet_requests }}"
+      register: fleet_plan
+
+    - name: Use the plan in a later task
+      ansible.builtin.debug:
+        msg: >-
+          placed {{ fleet_plan.placements | length }} on
+          {{ fleet_plan.placements | map(attribute='host') | unique | length }} hosts,
+          unplaced {{ fleet_plan.unplaced | length }}
+"""
+
+
+def fleet(hosts, requests):
+    rng = random.Random(20261121)
+    return (
+        [plan_bench.make_host(rng, i) for i in range(hosts)],
+        [plan_bench.make_request(rng, i) for i in range(requests)],
+    )
+
+
+def timed(func):
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def module_alone(workdir, hosts, requests):
+    args = workdir / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"hosts": hosts, "requests": requests}}))
+    argv = [sys.executable, "-m", "ansible_collections.vmfleet.hosts.plugins.modules.vm_plan", str(args)]
+    return run_measured(argv, cwd=str(workdir))
+
+
+def playbook(workdir, hosts, requests):
+    (workdir / "fleet.json").write_text(json.dumps({"fleet_hosts": hosts, "fleet_requests": requests}))
+    (workdir / "plan.yml").write_text(PLAYBOOK)
+    argv = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", "plan.yml"]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_STDOUT_CALLBACK="default")
+    return run_measured(argv, cwd=str(workdir), env=env)
+
+
+def _placed(output):
+    for line in output.splitlines():
+        if '"msg": "placed' in line:
+            return line.split('"msg": ')[1].strip().strip('"')
+    return "no summary line: " + output[-400:].replace("\n", " | ")
+
+
+def row(label, seconds, core, extra=""):
+    print(f"  {label:<34} {seconds:8.2f} s  {seconds / core:6.1f}x core  {extra}")
+
+
+def measure(hosts_n, requests_n, with_module=True, with_playbook=True):
+    hosts, raw = fleet(hosts_n, requests_n)
+    print(f"\n{hosts_n:,} hosts x {requests_n:,} requests")
+    parse_s, requests = timed(lambda: parse_requests(raw))
+    plan_s, result = timed(lambda: plan(hosts, requests))
+    core = parse_s + plan_s
+    row("core: parse_requests + plan()", core, core, f"(plan() alone {plan_s:.2f} s)")
+    print(f"  {'':<34} placed {len(result['placements'])}, unplaced {len(result['unplaced'])}")
+    del result, requests
+    if run_plan_task is not None:
+        seconds, out = timed(lambda: run_plan_task({"hosts": hosts, "requests": raw}))
+        size = len(json.dumps(out)) / 2**20
+        row("controller (action plugin, no Ansible)", seconds, core, f"result {size:.1f} MiB of JSON")
+        del out
+    with tempfile.TemporaryDirectory(prefix="vmfleet-plan-bench-") as tmp:
+        workdir = Path(tmp)
+        if with_module:
+            run = module_alone(workdir, hosts, raw)
+            ok = "ok" if run["rc"] == 0 else f"rc {run['rc']}: {run['output'][-300:]}"
+            row("module alone (python -m, argspec)", run["seconds"], core, f"peak RSS {run['rss_mib']:.0f} MiB  {ok}")
+        if with_playbook:
+            run = playbook(workdir, hosts, raw)
+            ok = _placed(run["output"]) if run["rc"] == 0 else f"rc {run['rc']}: {run['output'][-600:]}"
+            row(
+                "ansible-playbook end to end",
+                run["seconds"],
+                core,
+                f"peak tree RSS {run['rss_mib']:.0f} MiB, PSS {run['pss_mib']:.0f} MiB "
+                f"({run['processes']} processes)",
+            )
+            print(f"  {'':<34} {ok}")
+
+
+if __name__ == "__main__":
+    print(f"Python {sys.version.split()[0]}; vm_plan paths side by side; one run each; figures only, no pass/fail")
+    for hosts_n, requests_n in SIZES:
+        measure(hosts_n, requests_n)
+    if os.environ.get("PLAN_BENCH_HUGE", "1") != "0":
+        measure(*HUGE, with_module=False)
