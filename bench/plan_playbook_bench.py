@@ -108,7 +108,7 @@ def measure(hosts_n, requests_n, with_module=True, with_playbook=True):
     hosts, raw = fleet(hosts_n, requests_n)
     print(f"\n{hosts_n:,} hosts x {requests_n:,} requests")
     parse_s, requests = timed(lambda: parse_requests(raw))
-    plan_s, result = timed(lambda: plan(hosts, requests))
+    plan_s, result = timed(lambda parsed=requests: plan(hosts, parsed))
     core = parse_s + plan_s
     row("core: parse_requests + plan()", core, core, f"(plan() alone {plan_s:.2f} s)")
     print(f"  {'':<34} placed {len(result['placements'])}, unplaced {len(result['unplaced'])}")
@@ -131,8 +131,7 @@ def measure(hosts_n, requests_n, with_module=True, with_playbook=True):
                 "ansible-playbook end to end",
                 run["seconds"],
                 core,
-                f"peak tree RSS {run['rss_mib']:.0f} MiB, PSS {run['pss_mib']:.0f} MiB "
-                f"({run['processes']} processes)",
+                f"peak tree RSS {run['rss_mib']:.0f} MiB, PSS {run['pss_mib']:.0f} MiB ({run['processes']} processes)",
             )
             print(f"  {'':<34} {ok}")
 

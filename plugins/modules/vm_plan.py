@@ -153,7 +153,9 @@ options:
     version_added: 0.2.0
 attributes:
   action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    description:
+      - Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+        controller.
     support: full
     details:
       - The whole plan runs on the controller in the action plugin; no module is sent to the target.
@@ -713,7 +715,8 @@ remaining:
           returned: always
           sample: 4
         free_memory:
-          description: General memory (MiB) a VM bound to the node may still take (RV(hosts[].numa[].memory.general.free)).
+          description:
+            - General memory (MiB) a VM bound to the node may still take (RV(hosts[].numa[].memory.general.free)).
           type: int
           returned: always
           sample: 12288

@@ -90,8 +90,9 @@ def test_compact_figures_are_the_whole_records_figures():
         for digest, node in zip(left["numa"], record["numa"]):
             assert digest["free_cores"] == len(node["cores"]["free"])
             assert digest["free_memory"] == node["memory"]["general"]["free"]
+            pools = node["memory"]["hugepages"]
             assert digest["hugepages"] == [
-                {"page_size": p["page_size"], "total": p["total"], "free": p["free"]} for p in node["memory"]["hugepages"]
+                {"page_size": p["page_size"], "total": p["total"], "free": p["free"]} for p in pools
             ]
 
 

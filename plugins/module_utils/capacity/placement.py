@@ -19,7 +19,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import flee
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import host_record, host_remaining, public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import (
+    host_record,
+    host_remaining,
+    public_alloc,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 STRATEGIES = ("pack", "spread")
