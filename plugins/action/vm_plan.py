@@ -14,17 +14,18 @@ action plugin uses the docs of the module of its name) and its own main for dire
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import PolicyError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import run_plan_task
+from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import read_text_file, run_plan_task
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 
-def task_result(args: dict) -> dict:
+def task_result(args: dict, read_file=read_text_file) -> dict:
     """The task's result, or a failure naming the option for bad input (what the module's core_errors did)."""
     try:
-        return run_plan_task(args)
+        return run_plan_task(args, read_file)
     except (SpecError, PolicyError) as error:
         return {"failed": True, "changed": False, "msg": str(error), "option": error.option, "reason": error.reason}
 
@@ -38,5 +39,23 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         # The plan's result holds no secret and no option is no_log, so nothing is scrubbed (see plan_task.py).
-        result.update(task_result(self._task.args))
+        result.update(task_result(self._task.args, self._read_file))
         return result
+
+    def _read_file(self, path, option):
+        """hosts_file / requests_file: found as copy's src is (files/ of the role or play, then the playbook's
+        directory) and decrypted when vaulted; read here, on the controller, as plain text."""
+        try:
+            found = self._find_needle("files", path)
+        except AnsibleError:
+            raise SpecError(
+                option, path, "is not a file on the controller (looked in files/ and next to the playbook)"
+            ) from None
+        try:
+            real = self._loader.get_real_file(found, decrypt=True)
+        except AnsibleError as error:
+            raise SpecError(option, path, f"cannot be read: {error.message}") from None
+        try:
+            return read_text_file(real, option)
+        finally:
+            self._loader.cleanup_tmp_file(real)

@@ -18,6 +18,7 @@ own ``main`` uses ``plan_result`` so both paths return the same.
 from __future__ import annotations
 
 import difflib
+import json
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import STRATEGIES, plan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import (
@@ -30,7 +31,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import M
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_bool
 
-PLAN_OPTIONS = ("hosts", "requests", "strategy", "return_hosts")
+PLAN_OPTIONS = ("hosts", "hosts_file", "requests", "requests_file", "strategy", "return_hosts")
 
 
 def _connection_names() -> dict:
@@ -71,8 +72,58 @@ def _check_connection(given: dict) -> None:
             raise SpecError(missing[0], MISSING, f"is required together with {seen[present[0]]}")
 
 
-def plan_options(args: object) -> dict:
-    """The task's options checked and defaulted: hosts, requests (parsed), strategy, return_hosts."""
+def read_text_file(path: str, option: str) -> str:
+    """The text of a file named by ``option`` (hosts_file, requests_file); a SpecError when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(option, path, f"cannot be read: {error}") from None
+
+
+def parse_data(text: str, option: str) -> object:
+    """The data of a hosts_file or requests_file: JSON first, then YAML; never templated.
+
+    JSON is what a dumped vm_host_info or vm_plan result is, and by far the quickest to read; YAML is read with
+    PyYAML's safe loader (its C one when PyYAML has it).
+    """
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel  # only for YAML files; JSON needs no PyYAML
+    except ImportError:
+        raise SpecError(option, MISSING, "is not JSON, and PyYAML is not installed to read it as YAML") from None
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loaders)
+    except yaml.YAMLError as error:
+        raise SpecError(option, MISSING, f"is neither JSON nor YAML: {error}") from None
+
+
+def pick_list(data: object, option: str, key: str) -> list:
+    """The list a file holds: the file is the list, or a mapping with the list under ``key``."""
+    if isinstance(data, dict):
+        if key not in data:
+            raise SpecError(
+                option, sorted(data), f"is a mapping without the key {key!r}; give the list, or {key}: [...]"
+            )
+        data = data[key]
+    if not isinstance(data, list):
+        raise SpecError(option, data, f"does not hold a list of {key}")
+    return data
+
+
+def load_list(text: str, option: str, key: str) -> list:
+    return pick_list(parse_data(text, option), option, key)
+
+
+def plan_options(args: object, read_file=read_text_file) -> dict:
+    """The task's options checked and defaulted: hosts, requests (parsed), strategy, return_hosts.
+
+    ``read_file(path, option)`` gives the text of hosts_file and requests_file (the action plugin finds them
+    as Ansible finds a file on the controller and decrypts a vaulted one).
+    """
     if not isinstance(args, dict):
         raise SpecError("vm_plan", args, "takes a mapping of options (hosts, requests, strategy, return_hosts)")
     allowed = PLAN_OPTIONS + tuple(CONNECTION_NAMES)
@@ -85,9 +136,19 @@ def plan_options(args: object) -> dict:
             )
     # an option set to null is not given, as Ansible reads it (module_defaults and templates yield such nulls)
     given = {key: value for key, value in args.items() if value is not None}
+    files, files_given = {}, set()
     for name in ("hosts", "requests"):
-        if name not in given:
-            raise SpecError(name, MISSING, "is required")
+        option = f"{name}_file"
+        if name in given and option in given:
+            raise SpecError(option, given[option], f"cannot be given together with {name}; give one of them")
+        if option in given:
+            path = given.pop(option)
+            if path not in files:  # one file may hold both lists: read and parse it once
+                files[path] = parse_data(read_file(path, option), option)
+            given[name] = pick_list(files[path], option, name)
+            files_given.add(name)
+        elif name not in given:
+            raise SpecError(name, MISSING, f"is required (or {option})")
     _check_connection(given)
     strategy = given.get("strategy", "pack")
     if strategy not in STRATEGIES:
@@ -98,15 +159,47 @@ def plan_options(args: object) -> dict:
         "requests": parse_requests(given["requests"], option="requests"),
         "strategy": strategy,
         "return_hosts": parse_bool(given.get("return_hosts", False), "return_hosts"),
+        # what was read from files here is plain already; only task arguments come tagged by Ansible
+        "plain_copy": files_given != {"hosts", "requests"},
     }
 
 
-def plan_result(hosts: list, requests: list, strategy: str, return_hosts: bool) -> dict:
-    """The task result: placements, unplaced, remaining, and the whole host records when asked for."""
-    result = plan(hosts, requests, strategy=strategy, host_records=return_hosts)
-    return {"changed": False, **result}
+def plain(value):
+    """The result as exact built-in types (dict, list, str, int, ...), whatever str or int subclasses it holds.
+
+    Names in the result come from the input, and Ansible hands the input over as tagged str subclasses (each
+    value carries where it was read from); such values cost some 70 times more to pickle from the worker to the
+    main process and to copy when the result is registered. Here they become plain copies, once.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {plain(key): plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    for base in (bool, str, int, float):
+        if isinstance(value, base):
+            return base(value) if base is not str else str.__str__(value)
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
-def run_plan_task(args: object) -> dict:
+def plan_result(hosts: list, requests: list, strategy: str, return_hosts: bool, plain_copy: bool = True) -> dict:
+    """The task result: placements, unplaced, remaining, and the whole host records when asked for.
+
+    Strings of the result come from the host records (host, pool and zone names; whole records with
+    return_hosts) and from the parsed requests, which are new strings; ``plain_copy`` may be false when the host
+    records and the requests hold plain built-in values only (both read from files here), which saves a walk
+    over the result.
+    """
+    result = {"changed": False, **plan(hosts, requests, strategy=strategy, host_records=return_hosts)}
+    return plain(result) if plain_copy else result
+
+
+def run_plan_task(args: object, read_file=read_text_file) -> dict:
     """vm_plan's result for the task's options (raises SpecError/PolicyError for bad input, naming the option)."""
-    return plan_result(**plan_options(args))
+    return plan_result(**plan_options(args, read_file))

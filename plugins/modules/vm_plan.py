@@ -39,9 +39,9 @@ options:
       - The VMs to place, in order. Each request is placed after the ones before it, so the order matters when
         capacity is short; put the large or constrained VMs first.
       - The keys and the string forms follow MAAS's compose/allocate constraints (C(docs/input_language.md)).
+      - Required unless O(requests_file) is given.
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description:
@@ -141,6 +141,26 @@ options:
     type: str
     choices: [pack, spread]
     default: pack
+  hosts_file:
+    description:
+      - A JSON or YAML file on the controller holding the host records, instead of O(hosts); either the list
+        itself or a mapping with the list under C(hosts) (so one file can hold O(hosts) and O(requests)).
+      - A relative path is looked up as the C(src) of M(ansible.builtin.copy) is (the role's or play's C(files/)
+        directory, then next to the playbook). A vault-encrypted file is decrypted.
+      - The file is data, never templated. vm_plan reads it itself, once, with no tagging of every value; for a
+        fleet of thousands of hosts this is much cheaper than C(vars_files), which Ansible parses again for every
+        task of the play, and than templating O(hosts) from a variable (see C(docs/vm_plan.md)).
+      - Mutually exclusive with O(hosts).
+    type: path
+    version_added: 0.2.0
+  requests_file:
+    description:
+      - A JSON or YAML file on the controller holding the requests, instead of O(requests); either the list itself
+        or a mapping with the list under C(requests). Looked up and read as O(hosts_file) is, and may be the
+        same file.
+      - Mutually exclusive with O(requests).
+    type: path
+    version_added: 0.2.0
   return_hosts:
     description:
       - Also return the whole host records after the plan in RV(hosts), the input to plan on again (a second wave
@@ -304,6 +324,12 @@ EXAMPLES = r"""
         zone: az1
         pool: control-plane
         host_tags: [ssd]
+  register: plan
+
+- name: A big fleet from a file (as an earlier vm_host_info run dumped it), read by vm_plan itself
+  vmfleet.hosts.vm_plan:
+    hosts_file: fleet.json
+    requests_file: fleet.json
   register: plan
 
 - name: The first wave, with the whole host records returned to plan on again
@@ -1235,8 +1261,8 @@ hosts:
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
-from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import plan_result
-from ansible_collections.vmfleet.hosts.plugins.module_utils.record_spec import hosts_argspec, strip_unset
+from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import load_list, plan_result, read_text_file
+from ansible_collections.vmfleet.hosts.plugins.module_utils.record_spec import check_records, hosts_argspec, strip_unset
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
 
 
@@ -1246,18 +1272,31 @@ def main():
     # that validate-modules checks these docs against.
     module = VmFleetModule(
         argument_spec={
-            "hosts": hosts_argspec(required=True),
-            "requests": {"type": "list", "elements": "dict", "required": True},
+            "hosts": hosts_argspec(required=False),
+            "hosts_file": {"type": "path"},
+            "requests": {"type": "list", "elements": "dict"},
+            "requests_file": {"type": "path"},
             "strategy": {"type": "str", "choices": ["pack", "spread"], "default": "pack"},
             "return_hosts": {"type": "bool", "default": False},
             **connection_argspec(),  # accepted for the action group's module_defaults, never used
         },
+        mutually_exclusive=[["hosts", "hosts_file"], ["requests", "requests_file"]],
+        required_one_of=[["hosts", "hosts_file"], ["requests", "requests_file"]],
         supports_check_mode=True,
     )
+    params = module.params
     with module.core_errors():
-        requests = parse_requests(module.params["requests"], option="requests")
-        params = module.params
-        result = plan_result(strip_unset(params["hosts"]), requests, params["strategy"], params["return_hosts"])
+        if params["hosts_file"]:
+            hosts = load_list(read_text_file(params["hosts_file"], "hosts_file"), "hosts_file", "hosts")
+            check_records(hosts, "hosts")
+        else:
+            hosts = strip_unset(params["hosts"])
+        if params["requests_file"]:
+            raw = load_list(read_text_file(params["requests_file"], "requests_file"), "requests_file", "requests")
+        else:
+            raw = params["requests"]
+        requests = parse_requests(raw, option="requests")
+        result = plan_result(hosts, requests, params["strategy"], params["return_hosts"])
     module.exit_json(**result)
 
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from playbook_runner import play, run_playbook
 
@@ -32,7 +34,8 @@ FOUR_SMALL_VMS = [{"name": "vm", "count": 4, "cores": 2, "memory": "4G", "storag
 
 
 def plan_task(name, hosts, requests, **extra):
-    options = {"hosts": hosts, "requests": requests, **extra}
+    options = {key: value for key, value in (("hosts", hosts), ("requests", requests)) if value is not None}
+    options.update(extra)
     return {"name": name, "vmfleet.hosts.vm_plan": options, "ignore_errors": True}
 
 
@@ -254,6 +257,63 @@ def test_connection_options_from_module_defaults_are_ignored(tmp_path):
     results, proc = play(tmp_path, [plan_task("plan", [maas_host(2, 1.5)], FOUR_SMALL_VMS)], module_defaults=defaults)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(results["plan"]["placements"]) == 4
+
+
+def test_hosts_and_requests_from_files(tmp_path):
+    # one JSON file with both lists next to the playbook, one YAML list in the play's files/ directory
+    (tmp_path / "fleet.json").write_text(json.dumps({"hosts": [maas_host(2, 1.5)], "requests": FOUR_SMALL_VMS}))
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "more.yml").write_text(yaml.safe_dump([{"name": "extra", "cores": 1, "memory": 1024}]))
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("from one file", None, None, hosts_file="fleet.json", requests_file="fleet.json"),
+            plan_task("from files/", None, None, hosts_file="fleet.json", requests_file="more.yml"),
+            plan_task("inline", [maas_host(2, 1.5)], FOUR_SMALL_VMS),
+            plan_task("no such file", None, [], hosts_file="nowhere.json"),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    from_file = results["from one file"]
+    assert from_file["placements"] == results["inline"]["placements"]
+    assert from_file["remaining"] == results["inline"]["remaining"]
+    assert [p["name"] for p in results["from files/"]["placements"]] == ["extra"]
+    missing = results["no such file"]
+    assert missing["failed"] is True and missing["option"] == "hosts_file"
+    assert "nowhere.json" in missing["msg"]
+
+
+SHOW_PLACED = {"name": "show", "ansible.builtin.debug": {"msg": "placed {{ remote_plan.placements | length }}"}}
+
+
+def test_target_host_is_never_contacted(tmp_path):
+    """The plan runs on the controller: a play on an unreachable SSH host plans all the same."""
+    playbook = tmp_path / "remote.yml"
+    task = plan_task("plan", [maas_host(2, 1.5)], FOUR_SMALL_VMS)
+    task["register"] = "remote_plan"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "unreachable target",
+                    "hosts": "vmfleet-nowhere.invalid",
+                    "gather_facts": False,
+                    "vars": {"ansible_connection": "ssh", "ansible_ssh_timeout": 2},
+                    "tasks": [
+                        task,
+                        {
+                            "name": "show",
+                            "ansible.builtin.debug": {"msg": "placed {{ remote_plan.placements | length }}"},
+                        },
+                    ],
+                }
+            ]
+        )
+    )
+    proc = run_playbook(playbook, "-i", "vmfleet-nowhere.invalid,")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "placed 4" in proc.stdout
+    assert "vmfleet-nowhere.invalid    : ok=2" in proc.stdout and "unreachable=0" in proc.stdout
 
 
 def test_bad_input_fails_the_run(tmp_path):

@@ -1,5 +1,6 @@
 """vm_plan's task logic (module_utils/plan_task.py) and its action plugin, without ansible-playbook."""
 
+import json
 import types
 
 import pytest
@@ -8,7 +9,7 @@ import yaml
 from ansible_collections.vmfleet.hosts.plugins.action import vm_plan as action
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import PolicyError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
-from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import PLAN_OPTIONS, run_plan_task
+from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import PLAN_OPTIONS, read_text_file, run_plan_task
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
 from ansible_collections.vmfleet.hosts.plugins.modules import vm_plan as module
@@ -226,3 +227,108 @@ def test_documented_remaining_is_what_the_core_returns():
     assert set(left["interfaces"][0]) == set(contains["interfaces"]["contains"])
     assert set(documented["sample"][0]) == set(left)
     assert docs()[1]["hosts"]["returned"] == "when O(return_hosts=true)"
+
+
+def files(mapping):
+    """A read_file stand-in serving texts by path, counting reads."""
+    reads = []
+
+    def read_file(path, option):
+        reads.append((path, option))
+        if path not in mapping:
+            raise SpecError(option, path, "cannot be read: no such file")
+        return mapping[path]
+
+    return read_file, reads
+
+
+def test_one_file_holds_both_lists_and_is_read_once():
+    text = json.dumps({"hosts": args()["hosts"], "requests": args()["requests"]})
+    read_file, reads = files({"fleet.json": text})
+    result = run_plan_task({"hosts_file": "fleet.json", "requests_file": "fleet.json"}, read_file)
+    assert result == run_plan_task(args())
+    assert reads == [("fleet.json", "hosts_file")]
+
+
+def test_files_may_be_yaml_lists():
+    read_file, _reads = files({"h.yml": yaml.safe_dump(args()["hosts"]), "r.yml": yaml.safe_dump(args()["requests"])})
+    assert run_plan_task({"hosts_file": "h.yml", "requests_file": "r.yml"}, read_file) == run_plan_task(args())
+
+
+def test_file_data_is_never_templated():
+    hosts = [{**nfv_host(), "zone": "{{ lookup('env', 'HOME') }}"}]
+    read_file, _reads = files({"h.json": json.dumps(hosts)})
+    (left,) = run_plan_task({"hosts_file": "h.json", "requests": []}, read_file)["remaining"]
+    assert left["zone"] == "{{ lookup('env', 'HOME') }}"
+
+
+FROM_FILE = {"hosts_file": "h.json", "requests": []}
+
+
+@pytest.mark.parametrize(
+    "options, texts, option, text",
+    [
+        (
+            {"hosts_file": "h.json", "hosts": [], "requests": []},
+            {},
+            "hosts_file",
+            "cannot be given together with hosts",
+        ),
+        ({"hosts_file": "gone.json", "requests": []}, {}, "hosts_file", "cannot be read"),
+        (
+            {"hosts_file": "h.json", "requests": []},
+            {"h.json": "{hosts: [unclosed"},
+            "hosts_file",
+            "neither JSON nor YAML",
+        ),
+        (FROM_FILE, {"h.json": '{"vms": []}'}, "hosts_file", "without the key 'hosts'"),
+        (
+            {"hosts_file": "h.json", "requests": []},
+            {"h.json": '"kvm01"'},
+            "hosts_file",
+            "does not hold a list of hosts",
+        ),
+        ({"hosts": [], "requests_file": "r.json"}, {"r.json": "{}"}, "requests_file", "without the key 'requests'"),
+        ({"requests": []}, {}, "hosts", "is required (or hosts_file)"),
+    ],
+)
+def test_bad_files_name_the_option(options, texts, option, text):
+    read_file, _reads = files(texts)
+    with pytest.raises(SpecError) as caught:
+        run_plan_task(options, read_file)
+    assert caught.value.option == option
+    assert text in str(caught.value)
+
+
+def test_records_from_a_file_are_checked_like_the_option():
+    read_file, _reads = files({"h.json": json.dumps([bad_host(cpu_ratio=2)])})
+    with pytest.raises(SpecError) as caught:
+        run_plan_task({"hosts_file": "h.json", "requests": []}, read_file)
+    assert caught.value.option == "hosts[0]" and "did you mean" in str(caught.value)
+
+
+def test_read_text_file_names_the_option(tmp_path):
+    with pytest.raises(SpecError) as caught:
+        read_text_file(str(tmp_path / "missing.json"), "requests_file")
+    assert caught.value.option == "requests_file" and "cannot be read" in str(caught.value)
+    (tmp_path / "r.json").write_text('[{"name": "vm"}]')
+    assert read_text_file(str(tmp_path / "r.json"), "requests_file") == '[{"name": "vm"}]'
+
+
+class TaggedStr(str):
+    """Stands in for the tagged str subclass Ansible hands task arguments over as."""
+
+
+def test_results_are_plain_built_in_types():
+    hosts = [{**nfv_host(), "name": TaggedStr("nfv01"), "pool": TaggedStr("gold")}]
+    result = run_plan_task({"hosts": hosts, "requests": [WEB], "return_hosts": True})
+
+    def kinds(value):
+        if isinstance(value, dict):
+            return {type(value)} | {k for key, item in value.items() for k in kinds(key) | kinds(item)}
+        if isinstance(value, list):
+            return {type(value)} | {k for item in value for k in kinds(item)}
+        return {type(value)}
+
+    assert kinds(result) <= {dict, list, str, int, float, bool, type(None)}
+    assert result["placements"][0]["host"] == "nfv01"
