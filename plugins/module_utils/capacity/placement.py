@@ -48,6 +48,9 @@ class _Group:
         self.position = {host: pos for pos, host in enumerate(self.members)}
         if planner.strategy == "pack":
             self.tree = fleet_index.MaxTree([planner.vectors[i] for i in self.members])
+            # need vector -> no member left of this position dominates it. Exact for the rest of the plan, since
+            # a plan only takes capacity: requests of one shape (most of a big plan) skip the filled hosts.
+            self.skip = {}
         else:
             states, versions = planner.states, planner.versions
             self.heap = [(-_spread_score(states[i]), states[i].name, i, versions[i]) for i in self.members]
@@ -100,7 +103,8 @@ class Planner:
             return None
 
     def _place_pack(self, group, request, need, errors):
-        pos = group.tree.first_fit(need)
+        pos = group.tree.first_fit(need, group.skip.get(need, 0))
+        group.skip[need] = pos if pos >= 0 else group.tree.n
         while pos >= 0:
             index = group.members[pos]
             alloc = self._try(index, request, errors)
