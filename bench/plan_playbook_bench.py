@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -130,7 +131,8 @@ def measure(hosts_n, requests_n, with_module=True, plays=None):
     # the work the task does by default: no whole host records in the result (return_hosts: false)
     plan_s, result = best(runs, lambda parsed=requests: plan(hosts, parsed, host_records=False))
     core = parse_s + plan_s
-    row("core: parse_requests + plan()", core, core, f"(plan() alone {plan_s:.2f} s)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process so far: the core's peak here
+    row("core: parse_requests + plan()", core, core, f"(plan() alone {plan_s:.2f} s; bench peak RSS {peak:.0f} MiB)")
     print(f"  {'':<40} placed {len(result['placements'])}, unplaced {len(result['unplaced'])}")
     del result, requests
     if run_plan_task is not None:

@@ -490,6 +490,7 @@ def _fill_siblings(cpus: dict) -> None:
     groups = {}
     for cpu in cpus.values():
         groups.setdefault((cpu.socket, cpu.core), []).append(cpu.id)
+    shared = {key: tuple(sorted(ids)) for key, ids in groups.items()}  # one tuple per core, not one per thread
     for cpu in cpus.values():
         if not cpu.siblings:
-            cpu.siblings = tuple(sorted(groups[(cpu.socket, cpu.core)]))
+            cpu.siblings = shared[(cpu.socket, cpu.core)]
