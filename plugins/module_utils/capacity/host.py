@@ -217,7 +217,8 @@ def _parse_cpus(value, option, node_id, next_id):
     """cpus as a count, a list of ids, or a list of cpu dicts; returns Cpu objects.
 
     A fleet's records list a million cpus, so the common case (plain ints and bools) is checked inline and the
-    general parsers, and the option path of an error, are only reached for anything else.
+    general parsers, and the option path of an error, are only reached for anything else. ``x.__class__ is int``
+    is that inline check: a bool (or Ansible's tagged int) goes the general way, as it does in ``_int``.
     """
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
@@ -230,7 +231,7 @@ def _parse_cpus(value, option, node_id, next_id):
         if isinstance(item, dict):
             cpus.append(_parse_cpu(item, option, i, node_id))
         else:
-            cpu_id = item if type(item) is int and item >= 0 else _int(item, f"{option}[{i}]")
+            cpu_id = item if item.__class__ is int and item >= 0 else _int(item, f"{option}[{i}]")
             cpus.append(Cpu(cpu_id, node_id, cpu_id, 0))
     return cpus
 
@@ -245,17 +246,17 @@ def _parse_cpu(item, option, i, node_id):
         )
     get = item.get
     cpu_id = get("id")
-    if type(cpu_id) is not int or cpu_id < 0:
+    if cpu_id.__class__ is not int or cpu_id < 0:
         cpu_id = _int(cpu_id, f"{option}[{i}].id")
     core = get("core")
     if core is None:
         core = cpu_id
-    elif type(core) is not int or core < 0:
+    elif core.__class__ is not int or core < 0:
         core = _int(core, f"{option}[{i}].core")
     socket = get("socket")
     if socket is None:
         socket = 0
-    elif type(socket) is not int or socket < 0:
+    elif socket.__class__ is not int or socket < 0:
         socket = _int(socket, f"{option}[{i}].socket")
     online = get("online")
     if online is not True and online is not False:
