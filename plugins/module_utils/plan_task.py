@@ -18,6 +18,7 @@ own ``main`` uses ``plan_result`` so both paths return the same.
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import STRATEGIES, plan
@@ -201,5 +202,16 @@ def plan_result(hosts: list, requests: list, strategy: str, return_hosts: bool, 
 
 
 def run_plan_task(args: object, read_file=read_text_file) -> dict:
-    """vm_plan's result for the task's options (raises SpecError/PolicyError for bad input, naming the option)."""
-    return plan_result(**plan_options(args, read_file))
+    """vm_plan's result for the task's options (raises SpecError/PolicyError for bad input, naming the option).
+
+    The cyclic garbage collector is paused for the whole task, as plan() pauses it for itself: reading, checking
+    and copying a fleet's data builds millions of small objects and no cycles, and each collection would scan
+    the growing heap again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return plan_result(**plan_options(args, read_file))
+    finally:
+        if enabled:
+            gc.enable()
