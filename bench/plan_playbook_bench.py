@@ -68,7 +68,6 @@ VARS_PLAY = PLAY.format(
     vars="  vars_files:\n    - fleet_vars.json\n",
     options='        hosts: "{{ fleet_hosts }}"\n        requests: "{{ fleet_requests }}"\n',
 )
-PLAYBOOK = VARS_PLAY  # the shape the issue measured (kept under this name for other scripts)
 
 
 def fleet(hosts, requests):
