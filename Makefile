@@ -148,8 +148,12 @@ docs: collection
 	$(BIN)/sphinx-build -q -W --keep-going -b html -c tools/docsite $(DOCSITE)/rst $(DOCSITE)/html
 	@echo "make docs: $$(find $(DOCSITE)/html -name '*.html' | wc -l) HTML pages in $(DOCSITE)/html"
 
+# Figures only, never pass/fail: the capacity core, then vm_plan's paths side by side (core, controller, module,
+# ansible-playbook with the whole process tree's peak memory; PLAN_BENCH_HUGE=0 skips 10,000 hosts x 100,000), then
+# vm_compose unchanged and create runs next to ping and the community anchors on the real daemons.
 bench: collection daemons test-image
 	cd $(COLL) && $(BIN)/python bench/plan_bench.py
+	cd $(COLL) && $(BIN)/python bench/plan_playbook_bench.py
 	cd $(COLL) && $(BIN)/python bench/compose_bench.py
 
 pin:

@@ -23,9 +23,9 @@ options:
         O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted,
         ignored and recomputed from the rest of the record and its O(hosts[].vms).
       - "Units are the MAAS ones: memory in MiB, storage in bytes, hugepage sizes in bytes, all as whole numbers."
+      - Required unless O(hosts_file) is given (M(vmfleet.hosts.vm_plan)).
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description: Host name, unique among O(hosts).

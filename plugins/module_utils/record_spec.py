@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError, child, item
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
+
 
 def _str(**kwargs):
     return {"type": "str", **kwargs}
@@ -168,3 +171,35 @@ def strip_unset(value):
     if isinstance(value, list):
         return [strip_unset(item) for item in value]
     return value
+
+
+def check_records(hosts: object, option: str = "hosts") -> None:
+    """Refuse what the argument spec refused and the capacity core would not notice: unknown keys and choices.
+
+    vm_plan's action plugin checks host records here instead of running Ansible's argument spec over them (at
+    fleet scale that validation, with its deep copies and filled-in defaults, cost more than the plan itself).
+    Values are left to the core's parsers, which check every figure they read and name the option; this walk
+    catches a misspelt key (``cpu_ratio``), which the core would otherwise ignore and plan with the default.
+    """
+    if not isinstance(hosts, list):
+        raise SpecError(option, hosts, "is not a list of host records")
+    for index, record in enumerate(hosts):
+        _check(record, _HOST_RECORD, item(option, index), "a host record")
+
+
+def _check(value, options, option, what):
+    given = require_mapping(value, option, tuple(options), what)
+    for key, given_value in given.items():
+        where, entry = child(option, key), options[key]
+        if entry.get("choices") and given_value not in entry["choices"]:
+            raise SpecError(where, given_value, f"is not one of {', '.join(entry['choices'])}")
+        suboptions = entry.get("options")
+        if not suboptions:
+            continue
+        if entry["type"] == "dict":
+            _check(given_value, suboptions, where, "a mapping")
+            continue
+        if not isinstance(given_value, list):
+            raise SpecError(where, given_value, "is not a list of mappings")
+        for index, element in enumerate(given_value):
+            _check(element, suboptions, item(where, index), "a mapping")

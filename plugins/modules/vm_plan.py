@@ -39,9 +39,9 @@ options:
       - The VMs to place, in order. Each request is placed after the ones before it, so the order matters when
         capacity is short; put the large or constrained VMs first.
       - The keys and the string forms follow MAAS's compose/allocate constraints (C(docs/input_language.md)).
+      - Required unless O(requests_file) is given.
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description:
@@ -141,6 +141,44 @@ options:
     type: str
     choices: [pack, spread]
     default: pack
+  hosts_file:
+    description:
+      - A JSON or YAML file on the controller holding the host records, instead of O(hosts); either the list
+        itself or a mapping with the list under C(hosts) (so one file can hold O(hosts) and O(requests)).
+      - A relative path is looked up as the C(src) of M(ansible.builtin.copy) is (the role's or play's C(files/)
+        directory, then next to the playbook). A vault-encrypted file is decrypted.
+      - The file is data, never templated. vm_plan reads it itself, once, with no tagging of every value; for a
+        fleet of thousands of hosts this is much cheaper than C(vars_files), which Ansible parses again for every
+        task of the play, and than templating O(hosts) from a variable (see C(docs/vm_plan.md)).
+      - Mutually exclusive with O(hosts).
+    type: path
+    version_added: 0.2.0
+  requests_file:
+    description:
+      - A JSON or YAML file on the controller holding the requests, instead of O(requests); either the list itself
+        or a mapping with the list under C(requests). Looked up and read as O(hosts_file) is, and may be the
+        same file.
+      - Mutually exclusive with O(requests).
+    type: path
+    version_added: 0.2.0
+  return_hosts:
+    description:
+      - Also return the whole host records after the plan in RV(hosts), the input to plan on again (a second wave
+        of VMs on what the first left).
+      - By default only the compact RV(remaining) figures are returned. At fleet scale the whole records are most
+        of the result (every CPU, pool, interface and VM of every host, written out again) and registering and
+        templating them is most of the cost of the task.
+    type: bool
+    default: false
+    version_added: 0.2.0
+attributes:
+  action:
+    description:
+      - Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+        controller.
+    support: full
+    details:
+      - The whole plan runs on the controller in the action plugin; no module is sent to the target.
 notes:
   - O(address) and O(type) are accepted so that C(module_defaults) for the C(group/vmfleet.hosts.vmhost) action
     group can set them for every module of the collection; M(vmfleet.hosts.vm_plan) contacts no hypervisor and
@@ -152,6 +190,11 @@ notes:
   - The module never changes anything, so it reports RV(ignore:changed=false) and behaves the same in check mode.
   - Requests that fit nowhere do not fail the task; they are listed in RV(unplaced). Malformed host records or
     requests, and ratios outside 0 to 10, fail the task with a message naming the option.
+  - The plan runs in the action plugin on the controller, whatever the play's target and connection; the target
+    is never contacted. The options are checked by the capacity core (unknown keys, and every figure it reads,
+    fail the task naming the option) rather than by Ansible's argument spec.
+  - No option is C(no_log) and the result is not scrubbed for secrets; it holds only names and figures from the
+    given host records and requests (the connection options are ignored and never returned).
 seealso:
   - name: Host record schema
     description: The host record in prose and tables, with units (C(docs/host_record.md) in the collection).
@@ -283,11 +326,28 @@ EXAMPLES = r"""
         host_tags: [ssd]
   register: plan
 
+- name: A big fleet from a file (as an earlier vm_host_info run dumped it), read by vm_plan itself
+  vmfleet.hosts.vm_plan:
+    hosts_file: fleet.json
+    requests_file: fleet.json
+  register: plan
+
+- name: The first wave, with the whole host records returned to plan on again
+  vmfleet.hosts.vm_plan:
+    hosts: "{{ fleet_hosts }}"
+    requests: "{{ first_vms }}"
+    return_hosts: true
+  register: plan
+
 - name: Plan a second wave on what the first plan left
   vmfleet.hosts.vm_plan:
     hosts: "{{ plan.hosts }}"
     requests: "{{ new_vms }}"
   register: second_wave
+
+- name: How many vCPUs each host has left
+  ansible.builtin.debug:
+    msg: "{{ second_wave.remaining | items2dict(key_name='name', value_name='available') }}"
 
 - name: Show where each VM goes
   ansible.builtin.debug:
@@ -561,12 +621,202 @@ unplaced:
       type: str
       returned: always
       sample: cpu
+remaining:
+  description:
+    - What each host has left after the plan, in input order, in a few figures per host (the planned VMs
+      included).
+    - Returned instead of the whole records of RV(hosts) unless O(return_hosts=true).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - name: kvm01
+      pool: default
+      zone: default
+      total:
+        cores: 4
+        vcpus: 8
+        memory: 12288
+        hugepages: 0
+        local_storage: 500000000000
+      used:
+        cores: 8
+        vcpus: 8
+        memory: 16384
+        hugepages: 0
+        local_storage: 80000000000
+      available:
+        cores: 0
+        vcpus: 0
+        memory: 2048
+        hugepages: 0
+        local_storage: 420000000000
+      vms: 4
+      planned_vms: 4
+      numa:
+        - node_id: 0
+          free_cores: 4
+          free_memory: 12288
+          hugepages: []
+      storage_pools:
+        - name: default
+          available: 420000000000
+      interfaces: []
+  contains:
+    name:
+      description: Host name.
+      type: str
+      returned: always
+      sample: kvm01
+    pool:
+      description: Resource pool of the host.
+      type: str
+      returned: always
+      sample: default
+    zone:
+      description: Zone of the host.
+      type: str
+      returned: always
+      sample: default
+    total:
+      description: What the host has; the same block as RV(hosts[].total).
+      type: dict
+      returned: always
+      sample:
+        cores: 4
+        vcpus: 8
+        memory: 12288
+        hugepages: 0
+        local_storage: 500000000000
+    used:
+      description: What the VMs take, planned ones included; the same block as RV(hosts[].used).
+      type: dict
+      returned: always
+      sample:
+        cores: 8
+        vcpus: 8
+        memory: 16384
+        hugepages: 0
+        local_storage: 80000000000
+    available:
+      description: What is left for more VMs under the policy; the same block as RV(hosts[].available).
+      type: dict
+      returned: always
+      sample:
+        cores: 0
+        vcpus: 0
+        memory: 2048
+        hugepages: 0
+        local_storage: 420000000000
+    vms:
+      description: Number of VMs on the host, planned ones included.
+      type: int
+      returned: always
+      sample: 4
+    planned_vms:
+      description: Number of VMs this plan put on the host.
+      type: int
+      returned: always
+      sample: 4
+    numa:
+      description: What is left on each NUMA node for pinned or hugepages-backed VMs.
+      type: list
+      elements: dict
+      returned: always
+      sample:
+        - node_id: 0
+          free_cores: 4
+          free_memory: 12288
+          hugepages: []
+      contains:
+        node_id:
+          description: NUMA node number.
+          type: int
+          returned: always
+          sample: 0
+        free_cores:
+          description: Online cores of the node no VM pins.
+          type: int
+          returned: always
+          sample: 4
+        free_memory:
+          description:
+            - General memory (MiB) a VM bound to the node may still take (RV(hosts[].numa[].memory.general.free)).
+          type: int
+          returned: always
+          sample: 12288
+        hugepages:
+          description: Hugepage pools of the node, one entry per page size.
+          type: list
+          elements: dict
+          returned: always
+          sample:
+            - page_size: 1073741824
+              total: 32
+              free: 16
+          contains:
+            page_size:
+              description: Page size in bytes.
+              type: int
+              returned: always
+              sample: 1073741824
+            total:
+              description: Pages reserved on the node.
+              type: int
+              returned: always
+              sample: 32
+            free:
+              description: Pages still free.
+              type: int
+              returned: always
+              sample: 16
+    storage_pools:
+      description: Bytes still free in each storage pool, planned disks included.
+      type: list
+      elements: dict
+      returned: always
+      sample:
+        - name: default
+          available: 420000000000
+      contains:
+        name:
+          description: Pool name.
+          type: str
+          returned: always
+          sample: default
+        available:
+          description: Bytes free after the plan.
+          type: int
+          returned: always
+          sample: 420000000000
+    interfaces:
+      description: Free SR-IOV virtual functions of each host interface that has any.
+      type: list
+      elements: dict
+      returned: always
+      sample:
+        - name: enp94s0f0
+          sriov_free_vf: 15
+      contains:
+        name:
+          description: Interface name.
+          type: str
+          returned: always
+          sample: enp94s0f0
+        sriov_free_vf:
+          description: Virtual functions still free, planned ones counted as used.
+          type: int
+          returned: always
+          sample: 15
 hosts:
   description:
     - The host records after the plan, in input order, with the computed blocks filled in and the planned VMs
       added to RV(hosts[].vms) with C(planned=true).
     - The same shape as O(hosts), so the result can be planned on again.
-  returned: always
+    - Only with O(return_hosts=true) (before version 0.2.0 always); RV(remaining) has the figures without the
+      records.
+  returned: when O(return_hosts=true)
   type: list
   elements: dict
   sample:
@@ -1009,27 +1259,45 @@ hosts:
         local_storage: 420000000000
 """
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
-from ansible_collections.vmfleet.hosts.plugins.module_utils.record_spec import hosts_argspec, strip_unset
+from ansible_collections.vmfleet.hosts.plugins.module_utils.plan_task import load_list, plan_result, read_text_file
+from ansible_collections.vmfleet.hosts.plugins.module_utils.record_spec import check_records, hosts_argspec, strip_unset
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
 
 
 def main():
+    # Playbooks run the action plugin of the same name (plugins/action/vm_plan.py), which plans on the controller
+    # without this module; this main serves direct runs (python -m ... args.json) and holds the argument spec
+    # that validate-modules checks these docs against.
     module = VmFleetModule(
         argument_spec={
-            "hosts": hosts_argspec(required=True),
-            "requests": {"type": "list", "elements": "dict", "required": True},
+            "hosts": hosts_argspec(required=False),
+            "hosts_file": {"type": "path"},
+            "requests": {"type": "list", "elements": "dict"},
+            "requests_file": {"type": "path"},
             "strategy": {"type": "str", "choices": ["pack", "spread"], "default": "pack"},
+            "return_hosts": {"type": "bool", "default": False},
             **connection_argspec(),  # accepted for the action group's module_defaults, never used
         },
+        mutually_exclusive=[["hosts", "hosts_file"], ["requests", "requests_file"]],
+        required_one_of=[["hosts", "hosts_file"], ["requests", "requests_file"]],
         supports_check_mode=True,
     )
+    params = module.params
     with module.core_errors():
-        requests = parse_requests(module.params["requests"], option="requests")
-        result = plan(strip_unset(module.params["hosts"]), requests, strategy=module.params["strategy"])
-    module.exit_json(changed=False, **result)
+        if params["hosts_file"]:
+            hosts = load_list(read_text_file(params["hosts_file"], "hosts_file"), "hosts_file", "hosts")
+            check_records(hosts, "hosts")
+        else:
+            hosts = strip_unset(params["hosts"])
+        if params["requests_file"]:
+            raw = load_list(read_text_file(params["requests_file"], "requests_file"), "requests_file", "requests")
+        else:
+            raw = params["requests"]
+        requests = parse_requests(raw, option="requests")
+        result = plan_result(hosts, requests, params["strategy"], params["return_hosts"])
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

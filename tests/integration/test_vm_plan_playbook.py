@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from playbook_runner import play, run_playbook
 
@@ -32,7 +34,8 @@ FOUR_SMALL_VMS = [{"name": "vm", "count": 4, "cores": 2, "memory": "4G", "storag
 
 
 def plan_task(name, hosts, requests, **extra):
-    options = {"hosts": hosts, "requests": requests, **extra}
+    options = {key: value for key, value in (("hosts", hosts), ("requests", requests)) if value is not None}
+    options.update(extra)
     return {"name": name, "vmfleet.hosts.vm_plan": options, "ignore_errors": True}
 
 
@@ -54,14 +57,18 @@ def test_overcommit_ratios_decide_how_many_vms_fit(tmp_path):
     assert all(p["cores"] == 2 and p["memory"] == 4096 for p in both["placements"])
     assert both["placements"][0]["disks"] == [{"name": "root", "pool": "default", "size": 20 * 10**9}]
     assert both["unplaced"] == []
-    host = both["hosts"][0]
+    # The compact result by default: per-host figures, not the whole records.
+    assert "hosts" not in both
+    (host,) = both["remaining"]
+    assert host["name"] == "kvm01"
     assert host["total"]["vcpus"] == 8
     assert host["used"]["vcpus"] == 8 and host["available"]["vcpus"] == 0
     # 12 GiB x 1.5 = 18 GiB of which four VMs take 16 GiB.
     assert host["used"]["memory"] == 16 * GIB_MIB
     assert host["available"]["memory"] == 2 * GIB_MIB
     assert host["available"]["local_storage"] == 10**12 - 4 * 20 * 10**9
-    assert sum(1 for vm in host["vms"] if vm["planned"]) == 4
+    assert host["vms"] == 4 and host["planned_vms"] == 4
+    assert host["storage_pools"] == [{"name": "default", "available": 10**12 - 4 * 20 * 10**9}]
 
     cpu = results["no cpu overcommit"]
     assert [p["name"] for p in cpu["placements"]] == ["vm-1", "vm-2"]
@@ -114,12 +121,14 @@ def test_pinned_hugepages_sriov_and_feeding_the_result_back(tmp_path):
     results, proc = play(
         tmp_path,
         [
-            plan_task("first", [nfv], [vrouter]),
+            plan_task("first", [nfv], [vrouter], return_hosts=True),
             plan_task(
                 "again on the result",
                 "{{ result_0.hosts }}",
                 [{**vrouter, "name": "vrouter2"}, {**vrouter, "name": "vrouter3"}],
+                return_hosts="yes",
             ),
+            plan_task("compact", [nfv], [vrouter]),
         ],
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -140,6 +149,18 @@ def test_pinned_hugepages_sriov_and_feeding_the_result_back(tmp_path):
     assert set(again["placements"][0]["pinned_cores"]).isdisjoint(alloc["pinned_cores"])
     assert [u["name"] for u in again["unplaced"]] == ["vrouter3"]
     assert again["hosts"][0]["interfaces"][0]["sriov_used_vf"] == 2
+    assert [vm["name"] for vm in again["hosts"][0]["vms"] if vm["planned"]] == ["vrouter2"]
+
+    # Without return_hosts: the same placement, and the node, page and VF figures it leaves.
+    compact = results["compact"]
+    assert "hosts" not in compact
+    assert compact["placements"] == first["placements"]
+    (left,) = compact["remaining"]
+    assert left["interfaces"] == [{"name": "ens1f0", "sriov_free_vf": 1}]
+    by_node = {n["node_id"]: n for n in left["numa"]}
+    assert by_node[node]["free_cores"] == 0 and by_node[1 - node]["free_cores"] == 4
+    assert by_node[node]["hugepages"] == [{"page_size": 2**30, "total": 8, "free": 2}]
+    assert left["available"]["hugepages"] == 10 * GIB_MIB
 
 
 def test_spread_and_zone_filter(tmp_path):
@@ -193,6 +214,14 @@ def test_spread_considers_hosts_that_already_took_vms(tmp_path):
         ("unknown request key", [maas_host(1, 1)], [{"name": "vm", "cpus": 2}], "cpus"),
         ("unknown host key", [{**maas_host(1, 1), "cpu_ratio": 2}], FOUR_SMALL_VMS, "cpu_ratio"),
         ("size where a number is due", [{**maas_host(1, 1), "reserved": {"memory": "lots"}}], [], "memory"),
+        (
+            "unknown pool key",
+            [{**maas_host(1, 1), "storage_pools": [{"name": "p", "total": 1, "size": 2}]}],
+            [],
+            "hosts[0].storage_pools[0]: 'size' is not a known key",
+        ),
+        ("host type not a choice", [{**maas_host(1, 1), "type": "vmware"}], [], "hosts[0].type: 'vmware'"),
+        ("hosts not a list", "kvm01", [], "hosts: 'kvm01' is not a list"),
     ],
     ids=lambda case: case[0],
 )
@@ -205,12 +234,95 @@ def test_bad_input_fails_naming_the_option(tmp_path, case):
     assert "Traceback" not in result.get("module_stderr", "")
 
 
+@pytest.mark.parametrize(
+    "extra, option, expected",
+    [
+        ({"strategy": "fill"}, "strategy", "strategy: 'fill' is not a placement strategy"),
+        ({"return_host": True}, "return_host", "did you mean 'return_hosts'?"),
+        ({"return_hosts": "maybe"}, "return_hosts", "return_hosts: 'maybe'"),
+        ({"type": "vmware"}, "type", "type: 'vmware' is not one of libvirt, lxd"),
+    ],
+    ids=["strategy", "unknown option", "return_hosts", "connection type"],
+)
+def test_bad_option_fails_naming_it(tmp_path, extra, option, expected):
+    results, proc = play(tmp_path, [plan_task("bad", [maas_host(1, 1)], FOUR_SMALL_VMS, **extra)])
+    result = results["bad"]
+    assert result.get("failed") is True, result
+    assert result["option"] == option
+    assert expected in result["msg"], result["msg"]
+
+
+def test_connection_options_from_module_defaults_are_ignored(tmp_path):
+    defaults = {"group/vmfleet.hosts.vmhost": {"address": "qemu+ssh://nowhere.invalid/system", "type": "libvirt"}}
+    results, proc = play(tmp_path, [plan_task("plan", [maas_host(2, 1.5)], FOUR_SMALL_VMS)], module_defaults=defaults)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(results["plan"]["placements"]) == 4
+
+
+def test_hosts_and_requests_from_files(tmp_path):
+    # one JSON file with both lists next to the playbook, one YAML list in the play's files/ directory
+    (tmp_path / "fleet.json").write_text(json.dumps({"hosts": [maas_host(2, 1.5)], "requests": FOUR_SMALL_VMS}))
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "more.yml").write_text(yaml.safe_dump([{"name": "extra", "cores": 1, "memory": 1024}]))
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("from one file", None, None, hosts_file="fleet.json", requests_file="fleet.json"),
+            plan_task("from files/", None, None, hosts_file="fleet.json", requests_file="more.yml"),
+            plan_task("inline", [maas_host(2, 1.5)], FOUR_SMALL_VMS),
+            plan_task("no such file", None, [], hosts_file="nowhere.json"),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    from_file = results["from one file"]
+    assert from_file["placements"] == results["inline"]["placements"]
+    assert from_file["remaining"] == results["inline"]["remaining"]
+    assert [p["name"] for p in results["from files/"]["placements"]] == ["extra"]
+    missing = results["no such file"]
+    assert missing["failed"] is True and missing["option"] == "hosts_file"
+    assert "nowhere.json" in missing["msg"]
+
+
+SHOW_PLACED = {"name": "show", "ansible.builtin.debug": {"msg": "placed {{ remote_plan.placements | length }}"}}
+
+
+def test_target_host_is_never_contacted(tmp_path):
+    """The plan runs on the controller: a play on an unreachable SSH host plans all the same."""
+    playbook = tmp_path / "remote.yml"
+    task = plan_task("plan", [maas_host(2, 1.5)], FOUR_SMALL_VMS)
+    task["register"] = "remote_plan"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "unreachable target",
+                    "hosts": "vmfleet-nowhere.invalid",
+                    "gather_facts": False,
+                    "vars": {"ansible_connection": "ssh", "ansible_ssh_timeout": 2},
+                    "tasks": [
+                        task,
+                        {
+                            "name": "show",
+                            "ansible.builtin.debug": {"msg": "placed {{ remote_plan.placements | length }}"},
+                        },
+                    ],
+                }
+            ]
+        )
+    )
+    proc = run_playbook(playbook, "-i", "vmfleet-nowhere.invalid,")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "placed 4" in proc.stdout
+    assert "vmfleet-nowhere.invalid    : ok=2" in proc.stdout and "unreachable=0" in proc.stdout
+
+
 def test_bad_input_fails_the_run(tmp_path):
     task = {"name": "bad", "vmfleet.hosts.vm_plan": {"hosts": [maas_host(11, 1)], "requests": FOUR_SMALL_VMS}}
     results, proc = play(tmp_path, [task])
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert results == {}
-    assert "hosts[0].cpu_over_commit_ratio: 11.0 is out of range" in proc.stdout + proc.stderr
+    # the value as written (the argument spec used to show it converted to a float, 11.0)
+    assert "hosts[0].cpu_over_commit_ratio: 11 is out of range" in proc.stdout + proc.stderr
 
 
 def test_demo_playbook_prints_the_tables():

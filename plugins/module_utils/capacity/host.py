@@ -210,42 +210,63 @@ def _bool(value, option, default=False):
     return parse_bool(value, option)
 
 
+_CPU_KEYS = frozenset(("id", "core", "socket", "siblings", "online", "isolated"))
+
+
 def _parse_cpus(value, option, node_id, next_id):
-    """cpus as a count, a list of ids, or a list of cpu dicts; returns Cpu objects."""
+    """cpus as a count, a list of ids, or a list of cpu dicts; returns Cpu objects.
+
+    A fleet's records list a million cpus, so the common case (plain ints and bools) is checked inline and the
+    general parsers, and the option path of an error, are only reached for anything else. ``x.__class__ is int``
+    is that inline check: a bool (or Ansible's tagged int) goes the general way, as it does in ``_int``.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             raise SpecError(option, value, "is negative; give a count, a list of cpu ids or a list of cpu dicts")
-        return [Cpu(id=next_id + i, node=node_id, core=next_id + i, socket=0) for i in range(value)]
+        return [Cpu(next_id + i, node_id, next_id + i, 0) for i in range(value)]
     if not isinstance(value, list):
         raise SpecError(option, value, "is not a count, a list of cpu ids or a list of cpu dicts")
     cpus = []
     for i, item in enumerate(value):
-        where = f"{option}[{i}]"
         if isinstance(item, dict):
-            unknown = set(item) - {"id", "core", "socket", "siblings", "online", "isolated"}
-            if unknown:
-                raise SpecError(
-                    where,
-                    item,
-                    f"has unknown keys {sorted(unknown)}; allowed: id, core, socket, siblings, online, isolated",
-                )
-            cpu_id = _int(item.get("id"), f"{where}.id")
-            siblings = tuple(sorted(_int(s, f"{where}.siblings") for s in item.get("siblings") or ()))
-            cpus.append(
-                Cpu(
-                    id=cpu_id,
-                    node=node_id,
-                    core=_int(item.get("core"), f"{where}.core", default=cpu_id),
-                    socket=_int(item.get("socket"), f"{where}.socket", default=0),
-                    online=_bool(item.get("online"), f"{where}.online", default=True),
-                    isolated=_bool(item.get("isolated"), f"{where}.isolated"),
-                    siblings=siblings,
-                )
-            )
+            cpus.append(_parse_cpu(item, option, i, node_id))
         else:
-            cpu_id = _int(item, where)
-            cpus.append(Cpu(id=cpu_id, node=node_id, core=cpu_id, socket=0))
+            cpu_id = item if item.__class__ is int and item >= 0 else _int(item, f"{option}[{i}]")
+            cpus.append(Cpu(cpu_id, node_id, cpu_id, 0))
     return cpus
+
+
+def _parse_cpu(item, option, i, node_id):
+    if not _CPU_KEYS.issuperset(item):
+        unknown = set(item) - _CPU_KEYS
+        raise SpecError(
+            f"{option}[{i}]",
+            item,
+            f"has unknown keys {sorted(unknown)}; allowed: id, core, socket, siblings, online, isolated",
+        )
+    get = item.get
+    cpu_id = get("id")
+    if cpu_id.__class__ is not int or cpu_id < 0:
+        cpu_id = _int(cpu_id, f"{option}[{i}].id")
+    core = get("core")
+    if core is None:
+        core = cpu_id
+    elif core.__class__ is not int or core < 0:
+        core = _int(core, f"{option}[{i}].core")
+    socket = get("socket")
+    if socket is None:
+        socket = 0
+    elif socket.__class__ is not int or socket < 0:
+        socket = _int(socket, f"{option}[{i}].socket")
+    online = get("online")
+    if online is not True and online is not False:
+        online = _bool(online, f"{option}[{i}].online", default=True)
+    isolated = get("isolated")
+    if isolated is not True and isolated is not False:
+        isolated = _bool(isolated, f"{option}[{i}].isolated")
+    siblings = get("siblings")
+    siblings = tuple(sorted(_int(s, f"{option}[{i}].siblings") for s in siblings)) if siblings else ()
+    return Cpu(cpu_id, node_id, core, socket, online, isolated, siblings)
 
 
 def _parse_node(value, option, next_id):
@@ -472,6 +493,7 @@ def _fill_siblings(cpus: dict) -> None:
     groups = {}
     for cpu in cpus.values():
         groups.setdefault((cpu.socket, cpu.core), []).append(cpu.id)
+    shared = {key: tuple(sorted(ids)) for key, ids in groups.items()}  # one tuple per core, not one per thread
     for cpu in cpus.values():
         if not cpu.siblings:
-            cpu.siblings = tuple(sorted(groups[(cpu.socket, cpu.core)]))
+            cpu.siblings = shared[(cpu.socket, cpu.core)]

@@ -19,7 +19,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import flee
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import host_record, public_alloc
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import (
+    host_record,
+    host_remaining,
+    public_alloc,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 STRATEGIES = ("pack", "spread")
@@ -44,6 +48,9 @@ class _Group:
         self.position = {host: pos for pos, host in enumerate(self.members)}
         if planner.strategy == "pack":
             self.tree = fleet_index.MaxTree([planner.vectors[i] for i in self.members])
+            # need vector -> no member left of this position dominates it. Exact for the rest of the plan, since
+            # a plan only takes capacity: requests of one shape (most of a big plan) skip the filled hosts.
+            self.skip = {}
         else:
             states, versions = planner.states, planner.versions
             self.heap = [(-_spread_score(states[i]), states[i].name, i, versions[i]) for i in self.members]
@@ -96,7 +103,8 @@ class Planner:
             return None
 
     def _place_pack(self, group, request, need, errors):
-        pos = group.tree.first_fit(need)
+        pos = group.tree.first_fit(need, group.skip.get(need, 0))
+        group.skip[need] = pos if pos >= 0 else group.tree.n
         while pos >= 0:
             index = group.members[pos]
             alloc = self._try(index, request, errors)
@@ -203,13 +211,18 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def plan(hosts: list, requests: list, strategy: str = "pack") -> dict:
-    """Place normalised ``requests`` on host records; return placements, unplaced reasons and updated records."""
+def plan(hosts: list, requests: list, strategy: str = "pack", host_records: bool = True) -> dict:
+    """Place normalised ``requests`` on host records; return placements, unplaced reasons and what is left.
+
+    ``remaining`` holds each host's figures after the plan (a few numbers per host); ``hosts`` the whole updated
+    records, only with ``host_records`` (at fleet scale they are most of the result: every cpu, pool, interface
+    and VM of every host, written out again).
+    """
     with _without_cyclic_gc():
-        return _plan(hosts, requests, strategy)
+        return _plan(hosts, requests, strategy, host_records)
 
 
-def _plan(hosts, requests, strategy):
+def _plan(hosts, requests, strategy, host_records):
     if strategy not in STRATEGIES:
         raise SpecError("strategy", strategy, f"is not a placement strategy; use one of {', '.join(STRATEGIES)}")
     if not isinstance(hosts, list):
@@ -231,8 +244,11 @@ def _plan(hosts, requests, strategy):
     planner = Planner(states, strategy, requests)
     for request in requests:
         planner.place(request)
-    return {
+    result = {
         "placements": [public_alloc(a) for a in planner.placements],
         "unplaced": planner.unplaced,
-        "hosts": [host_record(s) for s in states],
+        "remaining": [host_remaining(s) for s in states],
     }
+    if host_records:
+        result["hosts"] = [host_record(s) for s in states]
+    return result

@@ -61,11 +61,71 @@ def _node_block(state, node):
     }
 
 
+def _capacity_blocks(state) -> dict:
+    """MAAS's total / used / available blocks of a host."""
+    pools = list(state.pools.values())
+    hugepages_used = sum(size * count for (_node, size), count in state.pages_used.items()) // MIB
+    storage_used = sum(p.used + p.planned for p in pools)
+    return {
+        "total": {
+            "cores": state.online_cores,
+            "memory": state.memory_total,
+            "local_storage": sum(p.total for p in pools),
+            "vcpus": state.vcpu_budget,
+            "hugepages": state.hugepage_pool,
+        },
+        "used": {
+            "cores": state.vcpus_used,
+            "memory": state.general_used,
+            "local_storage": storage_used,
+            "vcpus": state.vcpus_used,
+            "hugepages": hugepages_used,
+        },
+        "available": {
+            "cores": max(0, state.free_vcpus),
+            "memory": max(0, state.free_general),
+            "local_storage": sum(max(0, p.free) for p in pools),
+            "vcpus": max(0, state.free_vcpus),
+            "hugepages": state.hugepage_pool - hugepages_used,
+        },
+    }
+
+
+def host_remaining(state) -> dict:
+    """What a host has left after a plan, in a few figures (vm_plan's compact result, RV(remaining)).
+
+    The whole record (every cpu, pool, interface and VM) is what a later plan needs as input; a playbook that
+    only asks "how full is each host" needs these, and at fleet scale they are a small fraction of the size.
+    """
+    return {
+        "name": state.name,
+        "pool": state.pool,
+        "zone": state.zone,
+        **_capacity_blocks(state),
+        "vms": len(state.vms),
+        "planned_vms": sum(1 for vm in state.vms if vm.get("planned")),
+        "numa": [
+            {
+                "node_id": node.node_id,
+                "free_cores": len(state.free_cpus(node)),
+                "free_memory": max(0, state.node_general_free(node)),
+                "hugepages": [
+                    {"page_size": size, "total": count, "free": state.free_pages(node, size)}
+                    for size, count in sorted(node.pages.items())
+                ],
+            }
+            for node in state.nodes
+        ],
+        "storage_pools": [{"name": p.name, "available": p.free} for p in state.pools.values()],
+        "interfaces": [
+            {"name": i.name, "sriov_free_vf": max(0, i.free_vf)} for i in state.interfaces if i.sriov_max_vf
+        ],
+    }
+
+
 def host_record(state) -> dict:
     pools = list(state.pools.values())
     default = state.default_pool()
-    hugepages_used = sum(size * count for (_node, size), count in state.pages_used.items()) // MIB
-    storage_used = sum(p.used + p.planned for p in pools)
     record = dict(state.record)
     record.update(
         {
@@ -114,27 +174,7 @@ def host_record(state) -> dict:
                 for i in state.interfaces
             ],
             "vms": [public_alloc(vm) for vm in state.vms],
-            "total": {
-                "cores": state.online_cores,
-                "memory": state.memory_total,
-                "local_storage": sum(p.total for p in pools),
-                "vcpus": state.vcpu_budget,
-                "hugepages": state.hugepage_pool,
-            },
-            "used": {
-                "cores": state.vcpus_used,
-                "memory": state.general_used,
-                "local_storage": storage_used,
-                "vcpus": state.vcpus_used,
-                "hugepages": hugepages_used,
-            },
-            "available": {
-                "cores": max(0, state.free_vcpus),
-                "memory": max(0, state.free_general),
-                "local_storage": sum(max(0, p.free) for p in pools),
-                "vcpus": max(0, state.free_vcpus),
-                "hugepages": state.hugepage_pool - hugepages_used,
-            },
+            **_capacity_blocks(state),
         }
     )
     return record
