@@ -136,6 +136,15 @@ options:
         description: NICs with no constraint attach here (at most one network).
         type: bool
         default: false
+  force:
+    description:
+      - Replace a stored policy that cannot be read (not JSON, the wrong shape, a bad value inside; the error
+        C(kind=corrupt_policy) names it) with the policy of this task, built from the defaults and the options
+        given, as for a new VM host; with O(state=absent), remove it. The diff shows the text that was stored.
+      - A stored policy that can be read is never affected by this option; options left out keep its values.
+      - See C(docs/troubleshooting.md) (C(corrupt_policy)).
+    type: bool
+    default: false
   remove_vms:
     description:
       - With O(state=absent), also stop, undefine and delete the VMs composed by this collection on the host, with
@@ -264,6 +273,7 @@ def main():
                 },
             },
             "remove_vms": {"type": "bool", "default": False},
+            "force": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -274,7 +284,7 @@ def main():
         check_options(params["default_storage_pool_path"], policy_options if params["state"] == "present" else {})
         with module.driver() as driver:
             if params["state"] == "absent":
-                outcome = absent(driver, params["remove_vms"], module.check_mode)
+                outcome = absent(driver, params["remove_vms"], module.check_mode, force=params["force"])
             else:
                 outcome = present(
                     driver,
@@ -283,6 +293,7 @@ def main():
                     params["default_storage_pool_path"],
                     module.check_mode,
                     create_project=params["create_project"],
+                    force=params["force"],
                 )
                 outcome["host"] = describe(outcome.pop("record"))
     for warning in outcome.pop("warnings", []):

@@ -17,6 +17,8 @@ KINDS = (
     "untrusted_server",  # the server's TLS certificate is not the pinned one, or no trusted CA signed it
     "not_a_vm_host",  # the host has no vmfleet policy yet
     "lock_timeout",  # another job kept the host's compose lock too long
+    "corrupt_policy",  # the policy stored on the host cannot be read (vm_host force: true replaces it)
+    "missing_default_pool",  # the stored policy's default_storage_pool is no longer a pool of the host
     "hypervisor",  # any other refusal of the hypervisor, with its own message
 )
 
