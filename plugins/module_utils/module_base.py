@@ -56,6 +56,8 @@ class VmFleetModule(AnsibleModule):
         self._shapes_checked = True
         problem = shape_problem(self.argument_spec, self.params)
         if problem:
+            # the whole value of an option holding secrets is masked (also in the invocation that -vvv shows)
+            self.no_log_values.update(problem.pop("secrets"))
             self.fail_json(**problem)
 
     @contextlib.contextmanager

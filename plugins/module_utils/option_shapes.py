@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, child, item, show
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import child, item, show
 
 
 def _mapping(value):
@@ -34,10 +34,21 @@ def _secret(spec: dict) -> bool:
     return any(opts.get("no_log") or _secret(opts.get("options") or {}) for opts in spec.values())
 
 
+def _leaves(value) -> set:
+    """Every scalar inside a value, as text: what must be masked when the value may hold a secret."""
+    if isinstance(value, dict):
+        return set().union(*(_leaves(one) for one in value.values()), set()) | {str(key) for key in value}
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_leaves(one) for one in value), set())
+    return set() if value is None or isinstance(value, bool) else {str(value)}
+
+
 def _problem(where: str, value, secret: bool, reason: str) -> dict:
-    quoted = MISSING if secret else value
-    msg = f"{where} {reason}" if quoted is MISSING else f"{where}: {show(quoted)} {reason}"
-    return {"msg": msg, "option": where, "reason": reason}
+    """fail_json keys; ``secrets`` (for the module, not the result) are the texts to mask in everything it
+    returns, since ansible-core has not yet collected the no_log values when this runs."""
+    if secret:
+        return {"msg": f"{where} {reason}", "option": where, "reason": reason, "secrets": _leaves(value)}
+    return {"msg": f"{where}: {show(value)} {reason}", "option": where, "reason": reason, "secrets": set()}
 
 
 def _entries(value, opts: dict, where: str, secret: bool):
@@ -63,7 +74,8 @@ def _entries(value, opts: dict, where: str, secret: bool):
 
 def shape_problem(spec: dict, params, prefix: str = ""):
     """The first option (or suboption) with suboptions whose value is not the mapping or list of mappings its
-    spec asks for, as fail_json keys (msg, option, reason); None when every one has its shape."""
+    spec asks for, as fail_json keys (msg, option, reason) and the secrets to mask; None when every one has its
+    shape."""
     for name, opts in spec.items():
         value = params.get(name)
         nested = opts.get("type") == "dict" or (opts.get("type") == "list" and opts.get("elements") == "dict")

@@ -69,8 +69,8 @@ def _refuse_reserve_beyond_host(policy: dict, record: dict, given: dict) -> None
             raise SpecError(
                 f"reserved.{key}",
                 asked,
-                f"is more than the {has} {unit} host {state.name} has{stored}; reserve at most {has} (nothing was "
-                f"written)",
+                f"{'MiB ' if key == 'memory' else ''}is more than the {has} {unit} host {state.name} has{stored}; "
+                f"reserve at most {has} (nothing was written)",
             )
 
 
