@@ -19,7 +19,7 @@ import subprocess
 import uuid
 
 import pytest
-from lxd_support import HTTPS_ADDRESS, lxc_json, query, server_fingerprint
+from lxd_support import HTTPS_ADDRESS, TEST_IMAGE, lxc, lxc_json, query, server_fingerprint
 
 from conftest import virsh, volume_names
 from playbook_runner import play
@@ -454,3 +454,167 @@ def test_bad_inputs_are_refused_naming_the_option_and_leave_the_hosts_unchanged(
     for found in (json.dumps(results), proc.stdout, proc.stderr):
         assert SECRET not in found
     assert not (tmp_path / "bi.crt").exists() and not (tmp_path / "bi.key").exists()
+
+
+# ---- a stored policy that cannot be read, and its repair ----
+
+# (stored text, what the message must name besides the place)
+CORRUPT_POLICIES = [
+    ("[1, 2]", "JSON array"),
+    ("null", "JSON null"),
+    ('"a string"', "JSON string"),
+    ('{"format": 1}', "no policy key"),
+    ('{"format": 2, "policy": {}}', "format 2"),
+    ('{"format": 1, "policy": []}', "policy that is a JSON array"),
+    ('{"format": 1, "policy": {"cpu_over_commit_ratio": 99}}', "policy.cpu_over_commit_ratio"),
+    ('{"format": 1, "policy": {"reserved": {"cores": -1, "memory": 0}}}', "policy.reserved.cores"),
+    ('{"format": 1, "policy": {"tags": null}}', "policy.tags"),
+    ('{"format": 1, "policy": {"networks": "abc"}}', "policy.networks"),
+    ('{"format": 1, "policy": {"colour": "red"}}', "policy.colour"),
+    ("{not json", "is not JSON"),
+]
+META_VOLUME_SIZE = 64 * 1024  # meta_pool.VOLUME_SIZE: the stored text is padded with NULs to it
+PLACES = {
+    "libvirt": "volume policy.json of storage pool 'vmfleet'",
+    "lxd": f"user.vmfleet.policy of project '{PROJECT}'",
+}
+CONNECTIONS = {"libvirt": LIBVIRT, "lxd": LXD}
+
+
+def write_policy_task(name: str, daemon: str, text: str, tmp_path) -> dict:
+    """A task that stores ``text`` as the policy with the daemons' own clients, as a hand edit would."""
+    if daemon == "lxd":
+        argv = ["lxc", "project", "set", PROJECT, "user.vmfleet.policy", text]
+    else:
+        padded = tmp_path / f"policy-{uuid.uuid4().hex}.bin"
+        padded.write_bytes(text.encode().ljust(META_VOLUME_SIZE, b"\0"))
+        argv = ["virsh", "-c", "qemu:///system", "vol-upload", "--pool", "vmfleet", "policy.json", str(padded)]
+    return {"name": name, "ansible.builtin.command": {"argv": argv}, "check_mode": False}
+
+
+def read_policy_task(name: str, daemon: str) -> dict:
+    if daemon == "lxd":
+        command = f"lxc project get {PROJECT} user.vmfleet.policy"
+    else:
+        command = "virsh -c qemu:///system vol-download --pool vmfleet policy.json /dev/stdout | tr -d '\\0'"
+    return {"name": name, "ansible.builtin.shell": command, "check_mode": False, "failed_when": False}
+
+
+def module_task(label: str, module: str, daemon: str, **options) -> dict:
+    return {"name": label, f"vmfleet.hosts.{module}": {**CONNECTIONS[daemon], **options}, "ignore_errors": True}
+
+
+def corrupt_policy_tasks(daemon: str, tmp_path) -> list:
+    tasks = []
+    for index, (text, _words) in enumerate(CORRUPT_POLICIES):
+        tag = f"{daemon} {index}"
+        tasks += [
+            write_policy_task(f"{tag} write", daemon, text, tmp_path),
+            module_task(f"{tag} vm_host_info", "vm_host_info", daemon),
+            module_task(f"{tag} vm_compose", "vm_compose", daemon, name=VM, cores=1, memory=256),
+            module_task(f"{tag} vm_host", "vm_host", daemon, cpu_over_commit_ratio=2),
+            read_policy_task(f"{tag} read", daemon),
+        ]
+    text = CORRUPT_POLICIES[0][0]
+    tasks += [
+        module_task(f"{daemon} absent without force", "vm_host", daemon, state="absent"),
+        {**module_task(f"{daemon} force, check mode", "vm_host", daemon, cpu_over_commit_ratio=2, force=True),
+         "check_mode": True},
+        read_policy_task(f"{daemon} read after check mode", daemon),
+        module_task(f"{daemon} force", "vm_host", daemon, cpu_over_commit_ratio=2, force=True),
+        read_policy_task(f"{daemon} read after force", daemon),
+        module_task(f"{daemon} again", "vm_host", daemon, cpu_over_commit_ratio=2),
+        write_policy_task(f"{daemon} corrupt again", daemon, text, tmp_path),
+        module_task(f"{daemon} absent with force", "vm_host", daemon, state="absent", force=True),
+        read_policy_task(f"{daemon} read after absent", daemon),
+    ]  # fmt: skip
+    return tasks
+
+
+def test_a_corrupt_stored_policy_is_named_by_every_module_and_repaired_with_force(tmp_path, vm_hosts):
+    tasks = corrupt_policy_tasks("libvirt", tmp_path) + corrupt_policy_tasks("lxd", tmp_path)
+    (tmp_path / "corrupt").mkdir()
+    results, proc = play(tmp_path / "corrupt", tasks, "--diff", timeout=900)
+    assert results, proc.stdout[-4000:] + proc.stderr[-4000:]
+    wrong = []
+    for daemon in ("libvirt", "lxd"):
+        for index, (text, words) in enumerate(CORRUPT_POLICIES):
+            for module in ("vm_host_info", "vm_compose", "vm_host"):
+                label = f"{daemon} {index} {module}"
+                result = results[f"{daemon} {index} {module}"]
+                msg = result.get("msg", "")
+                if not (
+                    result.get("failed") and result.get("kind") == "corrupt_policy" and PLACES[daemon] in msg
+                    and words in msg and "force: true" in msg and "Module failed" not in msg
+                ):  # fmt: skip
+                    wrong.append(f"{label}: {result}")
+            if results[f"{daemon} {index} read"]["stdout"] != text:
+                wrong.append(f"{daemon} {index}: the stored text changed: {results[f'{daemon} {index} read']}")
+    assert not wrong, "\n".join(wrong)
+    for daemon in ("libvirt", "lxd"):
+        corrupt = CORRUPT_POLICIES[-1][0]  # the last one written is still there
+        refused = results[f"{daemon} absent without force"]
+        assert refused["failed"] and refused["kind"] == "corrupt_policy" and "force: true" in refused["msg"]
+        checked = results[f"{daemon} force, check mode"]
+        assert checked["changed"] is True and not checked.get("failed"), checked
+        assert checked["diff"]["before"] == corrupt and checked["diff"]["after"]["cpu_over_commit_ratio"] == 2.0
+        assert results[f"{daemon} read after check mode"]["stdout"] == corrupt
+        forced = results[f"{daemon} force"]
+        assert forced["changed"] is True and forced["policy"]["cpu_over_commit_ratio"] == 2.0, forced
+        stored = json.loads(results[f"{daemon} read after force"]["stdout"])
+        assert stored["format"] == 1 and stored["policy"] == forced["policy"]
+        assert results[f"{daemon} again"]["changed"] is False, results[f"{daemon} again"]
+        removed = results[f"{daemon} absent with force"]
+        assert removed["changed"] is True and removed["diff"]["before"] == CORRUPT_POLICIES[0][0], removed
+        assert results[f"{daemon} read after absent"]["stdout"] == ""
+    assert virsh("list", "--all", "--name").split().count(VM) == 0
+    assert VM not in [i["name"] for i in lxc_json("list", "--project", PROJECT)]
+
+
+# ---- a stored default pool that is gone ----
+
+
+def test_a_stored_default_pool_that_is_gone_is_refused_not_replaced(tmp_path, vm_hosts):
+    gone = "vmfleet-test-badinput-gone"
+    gone_path = vm_hosts.parent / f"{vm_hosts.name}-gone"
+    tasks = [
+        module_task("libvirt register", "vm_host", "libvirt", default_storage_pool=gone,
+                    create_default_storage_pool=True, default_storage_pool_path=str(gone_path)),
+        module_task("lxd register", "vm_host", "lxd", default_storage_pool=gone, create_default_storage_pool=True),
+        {"name": "libvirt remove pool", "ansible.builtin.shell":
+         f"virsh -c qemu:///system pool-destroy {gone} && virsh -c qemu:///system pool-undefine {gone}"},
+        {"name": "lxd remove pool", "ansible.builtin.command": {"argv": ["lxc", "storage", "delete", gone]}},
+    ]  # fmt: skip
+    # LXD here runs containers only (no vhost_vsock), from the test image
+    vm = {"libvirt": {}, "lxd": {"instance_type": "container", "boot": "image", "image": {"alias": TEST_IMAGE}}}
+    for daemon in ("libvirt", "lxd"):
+        tasks += [
+            module_task(f"{daemon} compose", "vm_compose", daemon, name=VM, cores=1, memory=256, **vm[daemon]),
+            {**module_task(f"{daemon} compose on a named pool", "vm_compose", daemon, name=VM, cores=1, memory=256,
+                           disks=[{"size": "1G", "pool": POOL if daemon == "libvirt" else "default"}], **vm[daemon]),
+             "check_mode": True},
+            module_task(f"{daemon} info", "vm_host_info", daemon),
+            module_task(f"{daemon} vm_host", "vm_host", daemon, cpu_over_commit_ratio=2),
+        ]  # fmt: skip
+    (tmp_path / "gone").mkdir()
+    try:
+        results, proc = play(tmp_path / "gone", tasks, timeout=600)
+        assert results, proc.stdout[-4000:] + proc.stderr[-4000:]
+        for daemon in ("libvirt", "lxd"):
+            assert not results[f"{daemon} register"].get("failed"), results[f"{daemon} register"]
+            refused = results[f"{daemon} compose"]
+            assert refused["failed"] and refused["kind"] == "missing_default_pool", refused
+            assert f"default_storage_pool {gone!r}" in refused["msg"] and "disks[0]" in refused["msg"], refused
+            named = results[f"{daemon} compose on a named pool"]
+            assert not named.get("failed") and named["changed"] is True, named
+            info = results[f"{daemon} info"]
+            assert not info.get("failed") and info["host"]["default_storage_pool"] is None, info
+            assert any(gone in warning for warning in info.get("warnings", [])), info
+            kept = results[f"{daemon} vm_host"]
+            assert kept["failed"] and kept["option"] == "default_storage_pool", kept
+            assert "kept from the stored policy" in kept["msg"], kept
+        assert VM not in virsh("list", "--all", "--name").split()
+        assert VM not in [i["name"] for i in lxc_json("list", "--project", PROJECT)]
+    finally:
+        lxc("storage", "delete", gone, check=False)
+        subprocess.run(["rm", "-rf", str(gone_path)], check=False)
