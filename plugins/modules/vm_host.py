@@ -62,12 +62,15 @@ options:
     type: dict
     suboptions:
       cores:
-        description: vCPUs taken off the overcommitted budget, from 0 (no reserve) to 8192.
+        description:
+          - vCPUs taken off the overcommitted budget, from 0 (no reserve) to 8192.
+          - More than the host's online cores is refused once the host is read (nothing is written).
         type: int
       memory:
         description:
           - Memory taken off before the ratio; a bare number is MiB, units like V(4G) are accepted.
-          - V(0) clears a reserve set before; at most 4 PiB.
+          - V(0) clears a reserve set before; at most 4 PiB, and no more than the host's memory (refused once the
+            host is read, nothing written).
         type: str
   pool:
     description: Resource pool of the host (MAAS C(pool)); VM requests can ask for it.
@@ -83,6 +86,9 @@ options:
     description:
       - The storage pool disks go to when they name no pool or tag (MAAS C(default_storage_pool)).
       - It must exist, unless O(create_default_storage_pool=true).
+      - A stored default pool that later disappears from the host is not replaced by another pool:
+        M(vmfleet.hosts.vm_compose) refuses disks that name no pool (C(kind=missing_default_pool)) and
+        M(vmfleet.hosts.vm_host_info) warns, until the pool is back or this option names another one.
       - LXD storage pools belong to the server, not to a project.
     type: str
   create_default_storage_pool:
