@@ -62,7 +62,7 @@ def _stored(driver, force: bool):
 def _refuse_reserve_beyond_host(policy: dict, record: dict, given: dict) -> None:
     """A reserve larger than the host itself leaves no VM any room and is a typo; refused before any change."""
     state = parse_host(record)
-    stored = "" if (given.get("reserved") or {}) else " (kept from the stored policy)"
+    stored = "" if given.get("reserved") else " (kept from the stored policy)"
     for key, has, unit in (("cores", state.online_cores, "online cores"), ("memory", state.memory_total, "MiB")):
         asked = policy["reserved"][key]
         if asked > has:

@@ -86,7 +86,7 @@ options:
     description:
       - The storage pool disks go to when they name no pool or tag (MAAS C(default_storage_pool)).
       - It must exist, unless O(create_default_storage_pool=true).
-      - A stored default pool that later disappears from the host is not replaced by another pool:
+      - A stored default pool that later disappears from the host is not replaced by another pool;
         M(vmfleet.hosts.vm_compose) refuses disks that name no pool (C(kind=missing_default_pool)) and
         M(vmfleet.hosts.vm_host_info) warns, until the pool is back or this option names another one.
       - LXD storage pools belong to the server, not to a project.
