@@ -158,6 +158,13 @@ def host_cases() -> list:
         ("numa_strict: maybe", "vm_compose", compose(numa_strict="maybe"), "numa_strict"),
         ("unknown option", "vm_compose", compose(corez=2), "corez"),
         ("name missing", "vm_compose", {"cores": 1}, "name"),
+        ("disks: [null]", "vm_compose", compose(disks=[None]), "disks"),
+        ("interfaces: [null]", "vm_compose", compose(interfaces=[None]), "interfaces[0]"),
+        ("tags: [null]", "vm_compose", compose(tags=[None]), "tags[0]"),
+        ("cpu features: [null]", "vm_compose", compose(cpu_disabled_features=[None]), "cpu_disabled_features[0]"),
+        ("image: [null]", "vm_compose", compose(boot="image", image=[None]), "image"),
+        ("networks: [null]", "vm_host", {"networks": [None]}, "networks[0]"),
+        ("networks: name null", "vm_host", {"networks": [{"name": None}]}, "networks[0].name"),
         # vm_host on libvirt
         ("networks: text", "vm_host", {"networks": "abc"}, "networks"),
         ("networks: mapping", "vm_host", {"networks": {"name": "default"}}, "networks"),
@@ -321,6 +328,16 @@ def plan_cases() -> list:
         ),
         ("plan: strategy", "vm_plan", plan(strategy="random"), "strategy"),
         ("plan: no hosts option", "vm_plan", {"requests": [{"name": "a"}]}, "hosts"),
+        ("plan: hosts [null]", "vm_plan", plan(hosts=[None]), "hosts[0]"),
+        ("plan: requests [null]", "vm_plan", plan(requests=[None]), "requests"),
+        (
+            "plan: host pools [null]",
+            "vm_plan",
+            plan(hosts=[dict(host, storage_pools=[None])]),
+            "hosts[0].storage_pools[0]",
+        ),
+        ("plan: host vms text", "vm_plan", plan(hosts=[dict(host, vms="x")]), "hosts[0].vms"),
+        ("plan: host reserved list", "vm_plan", plan(hosts=[dict(host, reserved=[1])]), "hosts[0].reserved"),
     ]
 
 
