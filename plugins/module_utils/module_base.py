@@ -22,6 +22,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors impor
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import open_driver
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import JINJA2_REQUIRED
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import RenderError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.option_shapes import shape_problem
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 
@@ -43,7 +44,21 @@ class VmFleetModule(AnsibleModule):
         if "server_cert" in argument_spec:  # the connection options: their constraints come with them
             kwargs["mutually_exclusive"] = list(kwargs.get("mutually_exclusive") or []) + MUTUALLY_EXCLUSIVE
             kwargs["required_together"] = list(kwargs.get("required_together") or []) + REQUIRED_TOGETHER
+        self._shapes_checked = False
         super().__init__(argument_spec=argument_spec, **kwargs)
+
+    def _set_internal_properties(self, argument_spec=None, module_parameters=None):
+        """AnsibleModule calls this once the parameters are loaded and before it validates them: options with
+        suboptions in the wrong shape fail here, named (see option_shapes), before ansible-core trips on them."""
+        super()._set_internal_properties(argument_spec, module_parameters)
+        if self._shapes_checked or argument_spec is not None:
+            return
+        self._shapes_checked = True
+        problem = shape_problem(self.argument_spec, self.params)
+        if problem:
+            # the whole value of an option holding secrets is masked (also in the invocation that -vvv shows)
+            self.no_log_values.update(problem.pop("secrets"))
+            self.fail_json(**problem)
 
     @contextlib.contextmanager
     def core_errors(self):

@@ -25,7 +25,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drift_repair import report, settle
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import compose_records
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import refuse_missing_default_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.fault_points import reached
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cpu_features import parse_cpu_features
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_int
@@ -43,9 +45,24 @@ MAX_WAIT = 86400
 
 def check_options(params: dict) -> None:
     """Refuses, before the host is contacted, what can be judged without it (an unreachable host would
-    otherwise hide the typo behind its own error)."""
+    otherwise hide the typo behind its own error): the timeouts, and for anything but a removal (which reads
+    nothing else) the request, cloud-init and the CPU feature names."""
     for option in ("shutdown_timeout", "lock_timeout"):
         parse_int(params[option], option, 0, MAX_WAIT)
+    if params["state"] != "absent":
+        _parse_pure(params)
+        parse_cpu_features(params.get("cpu_disabled_features"))
+
+
+def _parse_pure(params: dict):
+    """The request and the cloud-init settings: the part of the options no hypervisor is needed for."""
+    request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
+    cloud = parse_cloud_init(params.get("cloud_init"))
+    if cloud is not None and params["boot"] != "image":
+        raise SpecError(
+            "cloud_init", MISSING, "needs boot: image; a network-booted VM gets its settings from the network"
+        )
+    return request, cloud
 
 
 class Clock:
@@ -61,12 +78,7 @@ def parse(params: dict, driver):
     The driver adds (and validates) what only means something on its hypervisor: libvirt's accelerator and image
     volume, LXD's instance type and image alias.
     """
-    request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
-    cloud = parse_cloud_init(params.get("cloud_init"))
-    if cloud is not None and params["boot"] != "image":
-        raise SpecError(
-            "cloud_init", MISSING, "needs boot: image; a network-booted VM gets its settings from the network"
-        )
+    request, cloud = _parse_pure(params)
     options = {"boot": params["boot"]}
     options.update(driver.compose_options(params))
     # kept as a digest: user-data may hold secrets, and the options are stored with the VM
@@ -144,6 +156,7 @@ def _as_is(inventory, name):
 
 def _create(driver, lock, inventory, request, options, check_mode):
     driver.check_image(request, options)  # refused before anything is made
+    refuse_missing_default_pool(driver.stored_policy(), inventory.record, request["disks"])
     alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
     plan = driver.plan_new(inventory, alloc, request, options)
     if not check_mode:

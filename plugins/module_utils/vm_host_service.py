@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import CORRUPT
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy, parse_policy
 
@@ -46,6 +48,32 @@ def check_options(pool_path, policy_options: dict) -> None:
     parse_policy(policy_options)
 
 
+def _stored(driver, force: bool):
+    """(policy, None), or with ``force`` (None, its text) for a stored policy that cannot be read: the task's
+    policy then replaces it (present) or it is removed (absent), and the diff shows what was there."""
+    try:
+        return driver.stored_policy(), None
+    except DriverError as error:
+        if error.kind != CORRUPT or not force:
+            raise
+        return None, driver.stored_policy_text() or ""
+
+
+def _refuse_reserve_beyond_host(policy: dict, record: dict, given: dict) -> None:
+    """A reserve larger than the host itself leaves no VM any room and is a typo; refused before any change."""
+    state = parse_host(record)
+    stored = "" if given.get("reserved") else " (kept from the stored policy)"
+    for key, has, unit in (("cores", state.online_cores, "online cores"), ("memory", state.memory_total, "MiB")):
+        asked = policy["reserved"][key]
+        if asked > has:
+            raise SpecError(
+                f"reserved.{key}",
+                asked,
+                f"{'MiB ' if key == 'memory' else ''}is more than the {has} {unit} host {state.name} has{stored}; "
+                f"reserve at most {has} (nothing was written)",
+            )
+
+
 def _project_to_create(driver, create_project: bool) -> bool:
     """Whether the host's project must be created first (LXD); refuses a missing one without create_project.
 
@@ -67,10 +95,16 @@ def _project_to_create(driver, create_project: bool) -> bool:
 
 
 def present(
-    driver, options: dict, create_pool: bool, pool_path, check_mode: bool, create_project: bool = False
+    driver,
+    options: dict,
+    create_pool: bool,
+    pool_path,
+    check_mode: bool,
+    create_project: bool = False,
+    force: bool = False,
 ) -> dict:
     new_project = _project_to_create(driver, create_project)
-    stored = None if new_project else driver.stored_policy()
+    stored, corrupt = (None, None) if new_project else _stored(driver, force)
     new = merge_policy(stored, parse_policy(options))
     pools = driver.storage_pool_names()
     name = new["default_storage_pool"]
@@ -78,15 +112,17 @@ def present(
     pool_path = pool_path or DEFAULT_POOL_PATHS.get(driver.type)
     if create and not create_pool:
         where = f"at {pool_path}" if pool_path else "where LXD keeps its pools"
+        kept = "" if "default_storage_pool" in parse_policy(options) else " (kept from the stored policy)"
         raise SpecError(
             "default_storage_pool",
             name,
-            f"is not a storage pool on the host (pools: {', '.join(pools) or 'none'}); create it first or set "
-            f"create_default_storage_pool: true to create a dir pool {where}",
+            f"is not a storage pool on the host{kept} (pools: {', '.join(pools) or 'none'}); create it first, set "
+            f"create_default_storage_pool: true to create a dir pool {where}, or give another default_storage_pool",
         )
     # refuses declared networks the host does not have, before any change
     inventory = driver.inventory(new, empty_project=True) if new_project else driver.inventory(new)
-    changed = new_project or stored != new or create or not driver.is_vm_host()
+    _refuse_reserve_beyond_host(new, inventory.record, options)
+    changed = new_project or corrupt is not None or stored != new or create or not driver.is_vm_host()
     if changed and not check_mode:
         if new_project:
             driver.create_project()
@@ -99,17 +135,24 @@ def present(
         "policy": new,
         "record": inventory.record,
         "project_created": new_project,
-        "diff": {"before": stored or {}, "after": new},
-        "warnings": list(getattr(inventory, "warnings", [])) + _over_policy(inventory.record),
+        "diff": {"before": (stored or {}) if corrupt is None else corrupt, "after": new},
+        "warnings": list(getattr(inventory, "warnings", [])) + _replaced(corrupt) + _over_policy(inventory.record),
     }
 
 
-def absent(driver, remove_vms: bool, check_mode: bool) -> dict:
+def _replaced(corrupt) -> list:
+    if corrupt is None:
+        return []
+    return ["the stored policy could not be read and was replaced because of force: true (the diff shows it)"]
+
+
+def absent(driver, remove_vms: bool, check_mode: bool, force: bool = False) -> dict:
     if driver.type == "lxd" and not driver.project_exists():
         # no project, so no policy and no instances: already absent (the project is never created for this)
         return {"changed": False, "host": {}, "removed_vms": [], "diff": {"before": {}, "after": {}}}
-    stored = driver.stored_policy()
-    domains = driver.inventory().domains
+    stored, corrupt = _stored(driver, force)
+    # a corrupt policy has no ratios to read the host with; removing VMs needs none
+    domains = driver.inventory(merge_policy(None, {}) if corrupt is not None else None).domains
     doomed = sorted(name for name, vm in domains.items() if vm["metadata"]["managed"]) if remove_vms else []
     changed = driver.is_vm_host() or bool(doomed)
     if changed and not check_mode:
@@ -120,5 +163,5 @@ def absent(driver, remove_vms: bool, check_mode: bool) -> dict:
         "changed": changed,
         "host": {},
         "removed_vms": doomed,
-        "diff": {"before": stored or {}, "after": {}},
+        "diff": {"before": (stored or {}) if corrupt is None else corrupt, "after": {}},
     }

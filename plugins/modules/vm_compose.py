@@ -86,7 +86,7 @@ options:
     choices: [present, started, stopped, restarted, absent]
     default: present
   cores:
-    description: vCPUs; defaults to 1, or to the number of O(pinned_cores) when they are listed.
+    description: vCPUs, 1 to 8192; defaults to 1, or to the number of O(pinned_cores) when they are listed.
     type: int
   pinned_cores:
     description:
@@ -95,7 +95,7 @@ options:
         can hold the VM).
     type: raw
   memory:
-    description: Memory; a bare number is MiB, units like V(4G) are accepted. Defaults to 2048 MiB.
+    description: Memory; a bare number is MiB, units like V(4G) are accepted, at most 4 PiB. Defaults to 2048 MiB.
     type: str
   hugepages_backed:
     description: Back the memory with hugepages (never overcommitted; the memory must be a whole number of pages).
@@ -198,6 +198,8 @@ options:
       - CPU features to hide from a C(host-passthrough) guest under KVM.
       - Nested KVM on some hosts cannot set the MSR behind V(arch-capabilities) and QEMU then refuses to start the
         VM ("failed to set MSR 0x10a"); list V(arch-capabilities) here on such hosts.
+      - Names follow libvirt's grammar (letters, digits, C(-), C(_), C(.)), at most 64 characters, each once; others
+        are refused with their index before the host is contacted.
     type: list
     elements: str
     default: []

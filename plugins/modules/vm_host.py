@@ -62,12 +62,15 @@ options:
     type: dict
     suboptions:
       cores:
-        description: vCPUs taken off the overcommitted budget, from 0 (no reserve) to 8192.
+        description:
+          - vCPUs taken off the overcommitted budget, from 0 (no reserve) to 8192.
+          - More than the host's online cores is refused once the host is read (nothing is written).
         type: int
       memory:
         description:
           - Memory taken off before the ratio; a bare number is MiB, units like V(4G) are accepted.
-          - V(0) clears a reserve set before; at most 4 PiB.
+          - V(0) clears a reserve set before; at most 4 PiB, and no more than the host's memory (refused once the
+            host is read, nothing written).
         type: str
   pool:
     description: Resource pool of the host (MAAS C(pool)); VM requests can ask for it.
@@ -83,6 +86,9 @@ options:
     description:
       - The storage pool disks go to when they name no pool or tag (MAAS C(default_storage_pool)).
       - It must exist, unless O(create_default_storage_pool=true).
+      - A stored default pool that later disappears from the host is not replaced by another pool;
+        M(vmfleet.hosts.vm_compose) refuses disks that name no pool (C(kind=missing_default_pool)) and
+        M(vmfleet.hosts.vm_host_info) warns, until the pool is back or this option names another one.
       - LXD storage pools belong to the server, not to a project.
     type: str
   create_default_storage_pool:
@@ -136,6 +142,15 @@ options:
         description: NICs with no constraint attach here (at most one network).
         type: bool
         default: false
+  force:
+    description:
+      - Replace a stored policy that cannot be read (not JSON, the wrong shape, a bad value inside; the error
+        C(kind=corrupt_policy) names it) with the policy of this task, built from the defaults and the options
+        given, as for a new VM host; with O(state=absent), remove it. The diff shows the text that was stored.
+      - A stored policy that can be read is never affected by this option; options left out keep its values.
+      - See C(docs/troubleshooting.md) (C(corrupt_policy)).
+    type: bool
+    default: false
   remove_vms:
     description:
       - With O(state=absent), also stop, undefine and delete the VMs composed by this collection on the host, with
@@ -264,6 +279,7 @@ def main():
                 },
             },
             "remove_vms": {"type": "bool", "default": False},
+            "force": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -274,7 +290,7 @@ def main():
         check_options(params["default_storage_pool_path"], policy_options if params["state"] == "present" else {})
         with module.driver() as driver:
             if params["state"] == "absent":
-                outcome = absent(driver, params["remove_vms"], module.check_mode)
+                outcome = absent(driver, params["remove_vms"], module.check_mode, force=params["force"])
             else:
                 outcome = present(
                     driver,
@@ -283,6 +299,7 @@ def main():
                     params["default_storage_pool_path"],
                     module.check_mode,
                     create_project=params["create_project"],
+                    force=params["force"],
                 )
                 outcome["host"] = describe(outcome.pop("record"))
     for warning in outcome.pop("warnings", []):

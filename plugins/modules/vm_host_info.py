@@ -146,19 +146,23 @@ host:
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import describe
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drift import warnings as drift_warnings
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import missing_default_pool_warnings
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 
 
 def main():
     module = VmFleetModule(argument_spec=connection_argspec(), supports_check_mode=True)
     with module.core_errors(), module.driver() as driver:
-        registered = driver.stored_policy() is not None
+        stored = driver.stored_policy()
         inventory = driver.inventory()
         host = describe(inventory.record)
     for warning in getattr(inventory, "warnings", []):  # what discovery could not see (LXD: other projects)
         module.warn(warning)
     for warning in drift_warnings(host):  # VMs changed outside the collection (host.vms[].drift)
         module.warn(warning)
+    for warning in missing_default_pool_warnings(stored, inventory.record):
+        module.warn(warning)
+    registered = stored is not None
     module.exit_json(changed=False, registered=registered, host=host)
 
 

@@ -49,12 +49,12 @@ options:
         type: str
         required: true
       count:
-        description: How many identical VMs to place.
+        description: How many identical VMs to place, 1 to 1000.
         type: int
         default: 1
       cores:
         description:
-          - vCPUs of the VM.
+          - vCPUs of the VM, 1 to 8192.
           - With a list of O(requests[].pinned_cores), defaults to their number (and must equal it when given).
         type: int
         default: 1

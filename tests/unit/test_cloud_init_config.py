@@ -40,7 +40,7 @@ def test_static_address_for_nics_with_an_ip_dhcp_for_the_others():
 @pytest.mark.parametrize(
     "value, text",
     [
-        ({"user_data": 5}, "cloud_init.user_data: 5 is neither"),
+        ({"user_data": 5}, "cloud_init.user_data is of type int, neither"),
         ({"ssh_authorized_keys": "k"}, "cloud_init.ssh_authorized_keys: 'k' is not a list"),
         ({"hostnme": "x"}, "did you mean 'hostname'"),
     ],

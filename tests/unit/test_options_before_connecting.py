@@ -20,14 +20,14 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_host_service impo
     ],
 )
 def test_compose_timeouts_out_of_bounds_are_refused_naming_the_option(option, value, words):
-    params = {"shutdown_timeout": 120, "lock_timeout": 300, option: value}
+    params = {"shutdown_timeout": 120, "lock_timeout": 300, "state": "absent", option: value}
     with pytest.raises(SpecError) as raised:
         compose_check(params)
     assert raised.value.option == option and words in str(raised.value)
 
 
 def test_compose_timeouts_in_bounds_pass():
-    compose_check({"shutdown_timeout": 0, "lock_timeout": 86400})
+    compose_check({"shutdown_timeout": 0, "lock_timeout": 86400, "state": "absent"})
 
 
 def test_a_relative_pool_path_is_refused():

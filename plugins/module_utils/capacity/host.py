@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.addresses import parse_subnet
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.limits import MAX_CORES
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_bool, parse_int
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.tags import parse_tags
 
@@ -223,6 +224,8 @@ def _parse_cpus(value, option, node_id, next_id):
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             raise SpecError(option, value, "is negative; give a count, a list of cpu ids or a list of cpu dicts")
+        if value > MAX_CORES:
+            raise SpecError(option, value, f"is more cpus than any machine has; at most {MAX_CORES}")
         return [Cpu(next_id + i, node_id, next_id + i, 0) for i in range(value)]
     if not isinstance(value, list):
         raise SpecError(option, value, "is not a count, a list of cpu ids or a list of cpu dicts")

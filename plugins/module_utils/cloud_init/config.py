@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_text
 
@@ -27,7 +27,11 @@ def parse_cloud_init(value, option: str = "cloud_init"):
     given = require_mapping(value, option, CLOUD_INIT_KEYS, "cloud-init settings")
     user_data = given.get("user_data")
     if user_data is not None and not isinstance(user_data, (dict, str)):
-        raise SpecError(f"{option}.user_data", user_data, "is neither a cloud-config mapping nor a text")
+        raise SpecError(
+            f"{option}.user_data",
+            MISSING,  # user-data may hold secrets: its value is never quoted
+            f"is of type {type(user_data).__name__}, neither a cloud-config mapping nor a text",
+        )
     keys = given.get("ssh_authorized_keys") or []
     if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
         raise SpecError(f"{option}.ssh_authorized_keys", keys, "is not a list of public keys")

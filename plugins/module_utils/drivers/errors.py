@@ -18,6 +18,8 @@ KINDS = (
     "not_a_vm_host",  # the host has no vmfleet policy yet
     "lock_timeout",  # another job kept the host's compose lock too long
     "drift",  # a VM was changed outside vmfleet.hosts (a volume, network or pinned core gone) and is not repaired
+    "corrupt_policy",  # the policy stored on the host cannot be read (vm_host force: true replaces it)
+    "missing_default_pool",  # the stored policy's default_storage_pool is no longer a pool of the host
     "hypervisor",  # any other refusal of the hypervisor, with its own message
 )
 

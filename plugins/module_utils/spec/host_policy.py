@@ -14,6 +14,7 @@ import copy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.policy import parse_ratio, parse_reserved
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.addresses import parse_subnet
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError, child, item
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.limits import MAX_CORES, MAX_MEMORY_MIB
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_bool, parse_int, parse_text
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.sizes import parse_memory_mib
@@ -66,7 +67,7 @@ def _networks(value, option):
 
 # What no machine has: Linux on x86_64 runs at most 8192 CPUs (NR_CPUS with MAXSMP), and 52-bit physical
 # addresses (5-level paging) reach 4 PiB. A reserve beyond them is a typo, not a policy.
-RESERVE_LIMITS = {"reserved.cores": (8192, "cores"), "reserved.memory": (4 * 1024**3, "MiB (4 PiB)")}
+RESERVE_LIMITS = {"reserved.cores": (MAX_CORES, "cores"), "reserved.memory": (MAX_MEMORY_MIB, "MiB (4 PiB)")}
 
 
 def _bounded(number: int, option: str) -> int:

@@ -9,6 +9,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cores import AU
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.disks import ROOT_DISK, parse_disks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError, child, item
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.interfaces import parse_interfaces
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.limits import MAX_CORES, MAX_COUNT, MAX_MEMORY_MIB
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.mappings import require_mapping
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.names import parse_vm_name
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import (
@@ -79,10 +80,12 @@ def _parse(value: object, option: str) -> tuple[dict, int]:
     given = require_mapping(value, option, REQUEST_KEYS, "a VM request")
     if "name" not in given:
         raise SpecError(child(option, "name"), MISSING, "is required; give the VM a name (with count N: <name>-1..N)")
-    count = parse_int(given.get("count", 1), child(option, "count"), 1)
+    count = parse_int(given.get("count", 1), child(option, "count"), 1, MAX_COUNT)
     pinned_cores = parse_pinned_cores(given.get("pinned_cores"), child(option, "pinned_cores"))
     hugepages_backed = parse_bool(given.get("hugepages_backed", False), child(option, "hugepages_backed"))
     memory = parse_memory_mib(given.get("memory", DEFAULT_MEMORY_MIB), child(option, "memory"))
+    if memory > MAX_MEMORY_MIB:
+        raise SpecError(child(option, "memory"), given["memory"], "is more than any machine has; at most 4 PiB")
     request = {
         "name": parse_vm_name(given["name"], child(option, "name")),
         "cores": _cores(given, option, pinned_cores),
@@ -105,7 +108,7 @@ def _cores(given: dict, option: str, pinned_cores: None | str | list[int]) -> in
     pinned_list = pinned_cores if isinstance(pinned_cores, list) else None
     if "cores" not in given:
         return len(pinned_list) if pinned_list else DEFAULT_CORES
-    cores = parse_int(given["cores"], child(option, "cores"), 1)
+    cores = parse_int(given["cores"], child(option, "cores"), 1, MAX_CORES)
     if pinned_list is not None and len(pinned_list) != cores:
         raise SpecError(
             child(option, "cores"),

@@ -163,14 +163,14 @@ def error(value, option="requests[0]"):
         ({"name": "a", "state": "present"}, "requests[0]", "state", "is not a known key; allowed: name, count"),
         ({"name": "-a"}, "requests[0].name", "-a", "is not a valid VM name"),
         ({"name": 5}, "requests[0].name", 5, "is not a string; give a VM name as text"),
-        ({"name": "a", "count": 0}, "requests[0].count", 0, "is out of range; use a whole number of at least 1"),
+        ({"name": "a", "count": 0}, "requests[0].count", 0, "is out of range; use a whole number from 1 to 1000"),
         (
             {"name": "a", "count": 3},
             "requests[0].count",
             3,
             "is not allowed here: this describes one VM; drop count (or list several VMs in requests)",
         ),
-        ({"name": "a", "cores": 0}, "requests[0].cores", 0, "is out of range; use a whole number of at least 1"),
+        ({"name": "a", "cores": 0}, "requests[0].cores", 0, "is out of range; use a whole number from 1 to 8192"),
         ({"name": "a", "cores": 1.5}, "requests[0].cores", 1.5, "is not a whole number"),
         (
             {"name": "a", "cores": 2, "pinned_cores": "0-3,8"},

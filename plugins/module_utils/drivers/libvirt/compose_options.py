@@ -9,6 +9,7 @@ The service asks the driver for these, so each hypervisor refuses what means not
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import image_keys
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cpu_features import parse_cpu_features
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_text
 
@@ -20,7 +21,7 @@ def compose_options(params: dict) -> dict:
     image = image_keys(params, ("pool", "volume"), "the {pool, volume} of the image to copy")
     return {
         "accelerator": params.get("accelerator") or "auto",
-        "cpu_disabled_features": sorted(params.get("cpu_disabled_features") or []),
+        "cpu_disabled_features": parse_cpu_features(params.get("cpu_disabled_features")),
         "image": {
             "pool": parse_text(image.get("pool"), "image.pool", "a storage pool name"),
             "volume": parse_text(image.get("volume"), "image.volume", "a volume name"),

@@ -53,6 +53,10 @@ class LibvirtDriver:
         """The policy stored on the host, or None when it is not a VM host."""
         return policy_store.read_policy(self.conn)
 
+    def stored_policy_text(self):
+        """The stored policy's text as it is, also when it cannot be read as a policy (vm_host's force)."""
+        return policy_store.read_text(self.conn)
+
     def inventory(self, policy=None) -> discovery.Inventory:
         """The host under ``policy`` (default: the stored one, else the defaults)."""
         if policy is None:

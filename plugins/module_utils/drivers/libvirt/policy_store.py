@@ -5,38 +5,41 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import stored_policy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import libvirt
 
 POLICY_VOLUME = "policy.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = stored_policy.FORMAT_VERSION
 
 
-def read_policy(conn):
-    """The stored policy dict, or None when the host is not a VM host."""
+def where(conn) -> stored_policy.Where:
+    uri = "the host"
+    with contextlib.suppress(libvirt.libvirtError):
+        uri = conn.getURI()
+    return stored_policy.Where(
+        f"volume {POLICY_VOLUME} of storage pool {meta_pool.META_POOL!r} on {uri}",
+        f"virsh -c {uri} vol-download --pool {meta_pool.META_POOL} {POLICY_VOLUME} /dev/stdout | tr -d '\\0'",
+    )
+
+
+def read_text(conn):
+    """The stored policy's text as it is (NUL padding stripped), or None when there is none."""
     pool = meta_pool.find(conn)
     if pool is None:
         return None
     data = meta_pool.read(conn, pool, POLICY_VOLUME)
-    if not data:
-        return None
-    try:
-        stored = json.loads(data.decode("utf-8"))
-    except ValueError as error:
-        raise DriverError(
-            "hypervisor", f"the stored policy ({meta_pool.META_POOL}/{POLICY_VOLUME}) is not JSON: {error}"
-        ) from None
-    if stored.get("format") != FORMAT_VERSION:
-        raise DriverError(
-            "hypervisor",
-            f"the stored policy has format {stored.get('format')!r}; this collection reads format {FORMAT_VERSION}",
-        )
-    return stored["policy"]
+    return data.decode("utf-8", "replace") if data else None
+
+
+def read_policy(conn):
+    """The stored policy dict, or None when the host is not a VM host; a corrupt one is a DriverError."""
+    return stored_policy.decode(read_text(conn), where(conn))
 
 
 def write_policy(conn, policy: dict, path: str = meta_pool.DEFAULT_META_PATH) -> None:
     pool = meta_pool.ensure(conn, path)
-    data = json.dumps({"format": FORMAT_VERSION, "policy": policy}, sort_keys=True, indent=1).encode("utf-8")
+    data = stored_policy.encode(policy, indent=1).encode("utf-8")
     meta_pool.write(conn, pool, POLICY_VOLUME, data)

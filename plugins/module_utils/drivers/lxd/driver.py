@@ -85,6 +85,11 @@ class LxdDriver:
         self._require_project()
         return policy_store.read_policy(self._project_node(), self.project)
 
+    def stored_policy_text(self):
+        """The stored policy's text as it is, also when it cannot be read as a policy (vm_host's force)."""
+        self._require_project()
+        return policy_store.read_text(self._project_node(), self.project)
+
     def inventory(self, policy=None, empty_project: bool = False) -> discovery.Inventory:
         """The host under ``policy`` (default: the stored one, else the defaults).
 

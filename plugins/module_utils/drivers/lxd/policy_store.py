@@ -12,43 +12,38 @@ hosts with their own policies.
 
 from __future__ import annotations
 
-import json
-
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import stored_policy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import project_config
 
 POLICY_KEY = "user.vmfleet.policy"
-FORMAT_VERSION = 1
+FORMAT_VERSION = stored_policy.FORMAT_VERSION
+
+
+def where(project: str) -> stored_policy.Where:
+    return stored_policy.Where(
+        f"{POLICY_KEY} of project {project!r}", f"lxc project get {project} {POLICY_KEY} (on the LXD server)"
+    )
 
 
 def decode(text, project: str):
-    """The policy dict out of the key's value, or None for an unset or empty key."""
-    if not text:
-        return None
-    try:
-        stored = json.loads(text)
-    except ValueError as error:
-        raise DriverError(
-            "hypervisor", f"the stored policy ({POLICY_KEY} of project {project!r}) is not JSON: {error}"
-        ) from None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT_VERSION:
-        found = stored.get("format") if isinstance(stored, dict) else stored
-        raise DriverError(
-            "hypervisor",
-            f"the stored policy ({POLICY_KEY} of project {project!r}) has format {found!r}; this collection reads "
-            f"format {FORMAT_VERSION}",
-        )
-    return stored["policy"]
+    """The policy dict out of the key's value, or None for an unset or empty key; a corrupt one is a DriverError."""
+    return stored_policy.decode(text, where(project))
 
 
 def encode(policy: dict) -> str:
-    return json.dumps({"format": FORMAT_VERSION, "policy": policy}, sort_keys=True)
+    return stored_policy.encode(policy)
+
+
+def read_text(node, project: str):
+    """The key's value as it is, or None when unset (or the project does not exist)."""
+    found = project_config.read(node, project)
+    return found.config.get(POLICY_KEY) if found else None
 
 
 def read_policy(node, project: str):
     """The stored policy dict, or None when the project is not a VM host (or does not exist)."""
-    found = project_config.read(node, project)
-    return decode(found.config.get(POLICY_KEY), project) if found else None
+    return decode(read_text(node, project), project)
 
 
 def write_policy(node, project: str, policy: dict) -> None:

@@ -27,10 +27,10 @@ def test_unset_key_is_no_policy():
     [
         ("{not json", "is not JSON"),
         ('{"format": 2, "policy": {}}', "has format 2; this collection reads format 1"),
-        ("[1]", "has format [1]"),
+        ("[1]", "is a JSON array ([1]), not an object with format and policy"),
     ],
 )
 def test_values_from_elsewhere_are_refused_naming_the_key_and_project(text, message):
     with pytest.raises(DriverError, match="user.vmfleet.policy of project 'vmf'") as raised:
         decode(text, "vmf")
-    assert message in raised.value.message and raised.value.kind == "hypervisor"
+    assert message in raised.value.message and raised.value.kind == "corrupt_policy"
