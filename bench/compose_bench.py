@@ -28,7 +28,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT.parents[2]  # the bench runs from the collection's copy, .build/ansible_collections/vmfleet/hosts
+# run from the collection's copy (.build/ansible_collections/vmfleet/hosts, as make bench does) or the checkout
+BUILD = ROOT.parents[2] if ROOT.parent.parent.name == "ansible_collections" else ROOT / ".build"
 BENCH = BUILD / "bench"
 PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 ROUNDS = 3
@@ -191,7 +192,9 @@ def lxd_vm(index: int) -> dict:
 
 def lxd_anchor(name: str) -> dict:
     return {"name": name, "project": LXD_PROJECT, "url": LXD_SOCKET, "state": "stopped", "type": "container",
-            "source": {"type": "image", "alias": LXD_IMAGE}, "config": {"limits.cpu": "1"}}  # fmt: skip
+            "source": {"type": "image", "alias": LXD_IMAGE}, "config": {"limits.cpu": "1"},
+            # the project has its own, empty default profile (as vm_host makes it): the root disk is given here
+            "devices": {"root": {"type": "disk", "path": "/", "pool": "default"}}}  # fmt: skip
 
 
 def bench_lxd(env: dict) -> list:
@@ -249,12 +252,10 @@ def report(rows: list) -> None:
 def main() -> None:
     env = prepare_anchors()
     which = sys.argv[1:] or ["libvirt", "lxd"]
-    rows = []
     if "libvirt" in which:
-        rows += bench_libvirt(env)
+        report(bench_libvirt(env))  # printed at once: the LXD part takes minutes more
     if "lxd" in which:
-        rows += bench_lxd(env)
-    report(rows)
+        report(bench_lxd(env))
 
 
 if __name__ == "__main__":

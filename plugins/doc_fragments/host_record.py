@@ -23,7 +23,8 @@ options:
         O(hosts[].numa[].memory.hugepages), O(hosts[].numa[].cores), O(hosts[].numa[].vms)) are accepted,
         ignored and recomputed from the rest of the record and its O(hosts[].vms).
       - "Units are the MAAS ones: memory in MiB, storage in bytes, hugepage sizes in bytes, all as whole numbers."
-      - Required unless O(hosts_file) is given (M(vmfleet.hosts.vm_plan)).
+      - M(vmfleet.hosts.vm_report) always needs it; M(vmfleet.hosts.vm_plan) needs it unless
+        O(vmfleet.hosts.vm_plan#module:hosts_file) is given.
     type: list
     elements: dict
     suboptions:

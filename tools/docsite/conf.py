@@ -36,6 +36,15 @@ ANSIBLE_LABELS = {  # label: (page below ANSIBLE_DOCS, title where the reference
         "reference_appendices/common_return_values.html#common-return-values",
         "Return Values",
     ),
+    "action_plugins": ("plugins/action.html", "Action plugins"),
+    "ansible_collections.ansible.builtin.copy_module": (
+        "collections/ansible/builtin/copy_module.html",
+        "ansible.builtin.copy",
+    ),
+    "ansible_collections.ansible.builtin.debug_module": (
+        "collections/ansible/builtin/debug_module.html",
+        "ansible.builtin.debug",
+    ),
 }
 
 
