@@ -9,9 +9,10 @@ three rounds, on the real libvirtd and LXD, next to:
   libvirt create and ``virt state=shutdown`` for its unchanged run; community.general's lxd_container for LXD.
 
 And with 1, 10 and 20 of our VMs on the host (20 vCPUs is all a 2-core host holds at ratio 10; 19 on LXD, whose
-anchor instance takes one), to show whether the per-VM cost grows with what the host holds. The anchors come from PyPI's ``ansible`` package (requirements/
-bench.txt), unpacked under .build/bench, never into the project's venv. Needs root, the daemons and the LXD test
-image (the Makefile's bench target sees to them); it removes everything it made.
+anchor instance takes one), to show whether the per-VM cost grows with what the host holds. The anchors come from
+PyPI's ``ansible`` package (requirements/bench.txt), unpacked under .build/bench, never into the project's venv.
+Needs root, the daemons and the LXD test image (the Makefile's bench target sees to them); it removes everything it
+made.
 """
 
 from __future__ import annotations
