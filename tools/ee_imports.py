@@ -18,8 +18,9 @@ import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-# Provided by the EE's ansible-core itself, or the collection's own code.
-OWN = {"__future__", "ansible", "ansible_collections"}
+# Provided by the EE's ansible-core itself, or the collection's own code. yaml (PyYAML) is an ansible-core
+# dependency, and ansible-builder drops it from collection requirements as "already present in image".
+OWN = {"__future__", "ansible", "ansible_collections", "yaml"}
 
 
 def canonical(name: str) -> str:
