@@ -203,8 +203,11 @@ def _plan(plan) -> list:
 
 def render(facts: dict) -> str:
     fleet = facts["fleet"]
+    # the header counts what the report lists, as the module's `findings` result does: the hosts' and the plan's
+    plan_count = len(facts["plan"]["findings"]) if facts.get("plan") else 0
     lines = [
         f"{facts['title'].upper()}: {fleet['hosts']} host(s), {fleet['vms']} VM(s), {len(facts['findings'])} finding(s)"
+        + (f" and {plan_count} plan finding(s)" if plan_count else "")
         + (f", {facts['generated']}" if facts.get("generated") else ""),
         "figures are used/allowed by each host's overcommit policy; memory in GiB/MiB, storage as reported",
         "",

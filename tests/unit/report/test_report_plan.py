@@ -52,6 +52,12 @@ def test_plan_findings_name_the_unplaced_request_and_the_misaligned_vf():
     assert unplaced["host"] == "nfv-1" and "CPU overcommit ratio" in unplaced["message"]
 
 
+def test_text_header_counts_the_plan_findings_too():
+    # the module's findings result holds the hosts' and the plan's: the header must not say fewer
+    out = text.render(facts.build([healthy()], plan=planned()))
+    assert out.splitlines()[0].startswith("VM FLEET CAPACITY: 1 host(s), 0 VM(s), 0 finding(s) and 2 plan finding(s)")
+
+
 def test_plan_hosts_as_the_report_hosts_mark_planned_vms():
     result = planned()
     report = facts.build(result["hosts"], plan=result)
