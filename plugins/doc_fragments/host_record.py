@@ -38,6 +38,14 @@ options:
         type: str
         choices: [libvirt, lxd, manual]
         default: manual
+      hardware_id:
+        description:
+          - The machine behind the host, when discovery can tell it (V(libvirt:<host UUID>) or
+            V(lxd:<server certificate fingerprint>)).
+          - Hosts with the same value share hardware (projects of one LXD server, one libvirtd reached locally and
+            over C(qemu+ssh)). M(vmfleet.hosts.vm_plan) plans them as one pool of capacity, so what it places on one
+            is also taken from the others.
+        type: str
       pool:
         description:
           - Resource pool the host belongs to (MAAS C(pool)); requests with a C(pool) only go to hosts of that pool.

@@ -133,6 +133,7 @@ _ALLOCATION = {
 _HOST_RECORD = {
     "name": _str(required=True),
     "type": _str(choices=["libvirt", "lxd", "manual"], default="manual"),
+    "hardware_id": _str(),
     "pool": _str(default="default"),
     "zone": _str(default="default"),
     "tags": _list("str"),

@@ -98,6 +98,13 @@ host:
       type: str
       returned: always
       sample: libvirt
+    hardware_id:
+      description:
+        - The machine behind the host, V(libvirt:<host UUID>) or V(lxd:<server certificate fingerprint>); null when
+          the hypervisor does not say. Hosts with the same value share hardware (projects of one LXD server).
+      type: str
+      returned: always
+      sample: libvirt:4c4c4544-0042-3510-8052-b4c04f4d3732
     total:
       description: What the host has (cores, memory, local_storage, vcpus after the policy, hugepages).
       type: dict

@@ -67,6 +67,7 @@ class Planner:
         self.groups = {}
         self.placements = []
         self.unplaced = []
+        self.siblings = _siblings(states)
 
     def _group(self, request):
         key = (request.get("pool"), request.get("zone"), tuple(sorted(request.get("host_tags") or [])))
@@ -81,6 +82,14 @@ class Planner:
         return self.groups[key]
 
     def _commit(self, index, alloc):
+        self._take(index, alloc)
+        # Hosts on the same hardware each count the others' VMs once they exist; until then the plan must take
+        # what it places on one of them from all of them, or it promises room that composing then refuses.
+        for sibling in self.siblings.get(index, ()):
+            self._take(sibling, _shadow(alloc, self.states[sibling]))
+        self.placements.append(alloc)
+
+    def _take(self, index, alloc):
         state = self.states[index]
         state.commit(alloc)
         self.vectors[index] = self.index.host_vector(state)
@@ -93,7 +102,6 @@ class Planner:
                 group.tree.update(pos, self.vectors[index])
             else:
                 heapq.heappush(group.heap, (-_spread_score(state), state.name, index, self.versions[index]))
-        self.placements.append(alloc)
 
     def _try(self, index, request, errors):
         try:
@@ -177,6 +185,26 @@ class Planner:
             self._try(index, request, errors)
             exc = errors[index]
         return {"name": request["name"], "reason": str(exc), "closest_host": exc.host, "resource": exc.resource}
+
+
+def _siblings(states) -> dict:
+    """Host index -> the other hosts of the list on the same hardware (the records' ``hardware_id``)."""
+    by_hardware = {}
+    for index, state in enumerate(states):
+        hardware = state.record.get("hardware_id")
+        if hardware:
+            by_hardware.setdefault(hardware, []).append(index)
+    return {i: [j for j in group if j != i] for group in by_hardware.values() if len(group) > 1 for i in group}
+
+
+def _shadow(alloc, sibling) -> dict:
+    """What a VM planned on one host takes from a host on the same hardware, as that host will count it."""
+    shadow = dict(alloc)
+    shadow["name"] = f"{alloc['host']}/{alloc['name']}"
+    # storage is shared where the pool is the same one (an LXD server's pools serve all its projects)
+    shadow["disks"] = [disk for disk in alloc["disks"] if disk["pool"] in sibling.pools]
+    shadow["notes"] = [f"planned on {alloc['host']}, which shares this host's hardware"]
+    return shadow
 
 
 def _filtered_out(request):

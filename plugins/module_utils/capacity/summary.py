@@ -131,6 +131,7 @@ def host_record(state) -> dict:
         {
             "name": state.name,
             "type": state.record.get("type") or "manual",
+            "hardware_id": state.record.get("hardware_id"),
             "pool": state.pool,
             "zone": state.zone,
             "tags": list(state.tags),

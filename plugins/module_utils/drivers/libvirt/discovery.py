@@ -326,6 +326,7 @@ def discover(conn, policy: dict) -> Inventory:
     record = {
         "name": host,
         "type": "libvirt",
+        "hardware_id": f"libvirt:{caps['uuid']}" if caps.get("uuid") else None,
         "pool": policy["pool"],
         "zone": policy["zone"],
         "tags": list(policy["tags"]),

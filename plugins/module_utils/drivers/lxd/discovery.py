@@ -252,6 +252,8 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     record = {
         "name": host,
         "type": "lxd",
+        # every project of one server shares its hardware: the server certificate names the server
+        "hardware_id": f"lxd:{environment['certificate_fingerprint']}" if environment.get("certificate_fingerprint") else None,
         "pool": policy["pool"],
         "zone": policy["zone"],
         "tags": list(policy["tags"]),

@@ -57,6 +57,7 @@ def lxd_record():
     return {
         "name": "vm",
         "type": "lxd",
+        "hardware_id": "lxd:5c1c0b4a",
         "numa": parse_numa(resources),
         "storage_pools": [pool],
         "default_storage_pool": "default",

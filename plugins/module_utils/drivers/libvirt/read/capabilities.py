@@ -27,7 +27,7 @@ _DEFAULT_BASE_PAGE = 4096
 
 
 def parse_capabilities(xml: str) -> dict:
-    """``numa``, ``arch``, ``domain_types``, ``emulator``, ``machines`` and ``hugepage_sizes`` of a host.
+    """``numa``, ``arch``, ``domain_types``, ``emulator``, ``machines``, ``hugepage_sizes`` and ``uuid`` of a host.
 
     ``hugepage_sizes`` are the hugepage sizes (bytes, ascending) the host supports, pools or not: the sizes of
     ``<host><cpu><pages>`` above every size some cell uses for ordinary pages (see ``_hugepages``).
@@ -70,6 +70,8 @@ def parse_capabilities(xml: str) -> dict:
         "emulator": guest["emulator"],
         "machines": guest["machines"],
         "hugepage_sizes": [size for size in host_sizes if size > max(ordinary)],
+        # the machine's identity: one libvirtd reached two ways (locally, over qemu+ssh) is one set of hardware
+        "uuid": text_of(host, "uuid"),
     }
 
 
