@@ -249,11 +249,13 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     default_pool = policy.get("default_storage_pool")
     for pool in pools:
         pool["default"] = pool["name"] == default_pool
+    fingerprint = environment.get("certificate_fingerprint")
+    # every project of one server shares its hardware: the server certificate names the server
+    hardware_id = f"lxd:{fingerprint}" if fingerprint else None
     record = {
         "name": host,
         "type": "lxd",
-        # every project of one server shares its hardware: the server certificate names the server
-        "hardware_id": f"lxd:{environment['certificate_fingerprint']}" if environment.get("certificate_fingerprint") else None,
+        "hardware_id": hardware_id,
         "pool": policy["pool"],
         "zone": policy["zone"],
         "tags": list(policy["tags"]),
