@@ -24,8 +24,9 @@ if ! grep -q ' hugetlbfs ' /proc/mounts; then
   fi
 fi
 
-pgrep -x virtlogd >/dev/null || virtlogd -d
-pgrep -x libvirtd >/dev/null || libvirtd -d
+here=$(cd "$(dirname "$0")" && pwd)
+pgrep -x virtlogd >/dev/null || "$here/without_inherited_fds.sh" virtlogd -d
+pgrep -x libvirtd >/dev/null || "$here/without_inherited_fds.sh" libvirtd -d
 wait_for /run/libvirt/libvirt-sock 30
 # The first connection after start can race the daemon's driver initialisation: wait until it answers.
 answered=no

@@ -17,7 +17,7 @@ command -v lxd >/dev/null || {
 
 if ! lxc query /1.0 >/dev/null 2>&1; then
   # setsid: the daemon must outlive the make recipe's process group
-  setsid lxd --group root --logfile "$LOG" </dev/null >/dev/null 2>&1 &
+  setsid "$(dirname "$0")/without_inherited_fds.sh" lxd --group root --logfile "$LOG" </dev/null >/dev/null 2>&1 &
   if ! timeout 60 lxd waitready; then
     echo "error: lxd did not become ready within 60 s; its log ($LOG):" >&2
     tail -n 30 "$LOG" >&2 || true
