@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmfleet.hosts contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/fleet.yml against the real daemons: two projects of the local LXD server and the local libvirt host.
+
+The projects share the server's 2 cores (4 vCPUs at ratio 2 between them), which is what the shared-hardware
+planning must respect; system containers from the test image really start, the libvirt VM is defined (PXE).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from lxd_support import TEST_IMAGE, lxc_json
+
+from conftest import POOL_ROOT, virsh
+from playbook_runner import ANSIBLE_PLAYBOOK, playbook_env
+
+PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "fleet.yml"
+PROJECTS = {"lxd-a": "vmfleet-test-fleet-a", "lxd-b": "vmfleet-test-fleet-b"}
+POOL = "vmfleet-test-fleet"
+
+
+def container(name, **extra):
+    return {
+        "name": name,
+        "instance_type": "container",
+        "cores": 1,
+        "memory": "128M",
+        "storage": "root:2",
+        "boot": "image",
+        "image": {"alias": TEST_IMAGE},
+        **extra,
+    }
+
+
+def inventory(tmp_path: Path, vms: list) -> Path:
+    lxd = {"address": "/var/lib/lxd/unix.socket", "type": "lxd"}
+    hosts = {
+        "lxd-a": {
+            "vmfleet_connection": {**lxd, "project": PROJECTS["lxd-a"]},
+            "vmfleet_policy": {"cpu_over_commit_ratio": 2, "zone": "az1", "tags": ["ssd"], "create_project": True},
+        },
+        "lxd-b": {
+            "vmfleet_connection": {**lxd, "project": PROJECTS["lxd-b"]},
+            "vmfleet_policy": {"cpu_over_commit_ratio": 2, "zone": "az2", "create_project": True},
+        },
+        "kvm": {
+            "vmfleet_connection": {"address": "qemu:///system"},
+            "vmfleet_policy": {
+                "cpu_over_commit_ratio": 2,
+                "zone": "az1",
+                "default_storage_pool": POOL,
+                "create_default_storage_pool": True,
+                "default_storage_pool_path": str(POOL_ROOT / "fleet"),
+            },
+        },
+    }
+    group = {
+        "hosts": hosts,
+        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+    }
+    (tmp_path / "group_vars").mkdir(exist_ok=True)
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"vmfleet_hosts": group}))
+    (tmp_path / "group_vars" / "all.yml").write_text(yaml.safe_dump({"vmfleet_vms": vms, "vmfleet_strategy": "spread"}))
+    return tmp_path / "hosts.yml"
+
+
+def fleet(tmp_path: Path, vms: list, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory(tmp_path, vms)), str(PLAYBOOK), *args],
+        env=playbook_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return proc
+
+
+def recap(proc) -> dict:
+    """Host -> its PLAY RECAP counters."""
+    found = {}
+    for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", proc.stdout, re.M):
+        found[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counters)}
+    return found
+
+
+def instances() -> dict:
+    return {
+        project: sorted(i["name"] for i in lxc_json("list", "--project", project, check=False) or [])
+        for project in PROJECTS.values()
+    }
+
+
+def domains() -> list:
+    return sorted(n for n in virsh("list", "--all", "--name", check=False).split() if n.startswith("vmft-fleet"))
+
+
+@pytest.fixture
+def clean(clean_libvirt, clean_lxd):
+    yield
+
+
+def test_one_run_places_converges_and_removes_the_second_changes_nothing(tmp_path, clean):
+    vms = [
+        container("vmft-fleet-c1", zone="az1"),
+        container("vmft-fleet-c2", host_tags=["ssd"]),
+        container("vmft-fleet-c3", zone="az2"),
+        {"name": "vmft-fleet-pxe", "cores": 1, "memory": "256M", "storage": "root:1", "host": "kvm"},
+    ]
+    proc = fleet(tmp_path, vms)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert instances() == {
+        PROJECTS["lxd-a"]: ["vmft-fleet-c1", "vmft-fleet-c2"],
+        PROJECTS["lxd-b"]: ["vmft-fleet-c3"],
+    }
+    assert domains() == ["vmft-fleet-pxe"]
+    assert "vmft-fleet-c1 on lxd-a: created" in proc.stdout and "vmft-fleet-pxe on kvm: created" in proc.stdout
+
+    proc = fleet(tmp_path, vms)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(proc).values()), recap(proc)
+    assert "vmft-fleet-c3 on lxd-b: unchanged" in proc.stdout
+
+    # check mode with one more VM: the whole plan, nothing made
+    more = [*vms, container("vmft-fleet-c4", zone="az2")]
+    proc = fleet(tmp_path, more, "--check")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    for line in (
+        "vmft-fleet-c4: create on lxd-b",
+        "vmft-fleet-c1: converge on lxd-a",
+        "vmft-fleet-pxe: converge on kvm",
+    ):
+        assert line in proc.stdout
+    assert "vmft-fleet-c4" not in instances()[PROJECTS["lxd-b"]]
+
+    # declared absent: removed where it is, once; the others stay where they are
+    vms[2] = {"name": "vmft-fleet-c3", "state": "absent"}
+    proc = fleet(tmp_path, vms)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "vmft-fleet-c3 on lxd-b: removed" in proc.stdout
+    assert instances()[PROJECTS["lxd-b"]] == []
+    assert instances()[PROJECTS["lxd-a"]] == ["vmft-fleet-c1", "vmft-fleet-c2"]
+
+
+def test_a_fleet_the_shared_server_cannot_hold_is_refused_before_anything_is_made(tmp_path, clean):
+    # 5 containers of 1 core: each project alone allows 4 vCPUs, the server they share allows 4 in all
+    vms = [container(f"vmft-fleet-s{i}", zone="az1" if i < 3 else "az2") for i in range(5)]
+    vms.append({"name": "vmft-fleet-big", "cores": 9, "memory": "256M", "storage": "root:1"})
+    proc = fleet(tmp_path, vms)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "no VM host can take" in out
+    # every host's own reason for the VM that fits nowhere
+    big = out[out.index("vmft-fleet-big:") :]
+    assert "kvm: Host kvm" in big and "lxd-a: Host lxd-a" in big and "lxd-b: Host lxd-b" in big
+    assert "a lxd host" not in big  # the big VM is no container: every host may run it
+    assert instances() == {p: [] for p in PROJECTS.values()} or all(not v for v in instances().values())
+    assert domains() == []
