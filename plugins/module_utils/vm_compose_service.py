@@ -28,6 +28,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors impor
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import refuse_missing_default_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.fault_points import reached
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.constraints import (
+    driver_options,
     host_mismatch,
     split_host_filter,
     with_virt_type,
@@ -100,7 +101,7 @@ def parse(params: dict, driver):
     """
     request, cloud, host_filter = _parse_pure(params)
     options = {"boot": params["boot"]}
-    options.update(driver.compose_options(with_virt_type(params, host_filter)))
+    options.update(driver_options(driver.compose_options, params, host_filter))
     # kept as a digest: user-data may hold secrets, and the options are stored with the VM
     options["cloud_init"] = hashlib.sha256(json.dumps(cloud, sort_keys=True).encode()).hexdigest() if cloud else None
     options["cloud_init_settings"] = cloud

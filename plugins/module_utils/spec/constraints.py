@@ -348,6 +348,17 @@ def with_virt_type(params: dict, host_filter: dict) -> dict:
     return {**params, "instance_type": kind}
 
 
+def driver_options(compose_options, params: dict, host_filter: dict) -> dict:
+    """The driver's compose options (``compose_options(params)``) with virt-type as instance_type; a refusal of
+    an instance type the user wrote as virt-type names the constraint, not an option that was not given."""
+    try:
+        return compose_options(with_virt_type(params, host_filter))
+    except SpecError as error:
+        if error.option != "instance_type" or "instance_type" not in host_filter:
+            raise
+        raise SpecError("constraints", f"virt-type={error.value}", error.reason) from None
+
+
 def filter_words(request: dict) -> list[str]:
     """The constraints that choose a host, in Juju's words, for the reason a plan gives when no host matches."""
     words = []

@@ -264,3 +264,23 @@ def test_vm_compose_takes_a_host_the_constraints_allow():
     record = {"zone": "az1", "tags": ["gpu", "ssd"], "type": "lxd"}
     params = compose_params(constraints="zones=az1,az2 tags=ssd,^spinning virt-type=container cores=2")
     assert service._refuse_other_host(params, StubDriver(), record) is None
+
+
+class LibvirtLikeDriver(StubDriver):
+    def compose_options(self, params):
+        if params.get("instance_type") == "container":
+            raise SpecError("instance_type", "container", "is an LXD instance type; a libvirt host runs VMs only")
+        return {}
+
+
+def test_vm_compose_names_virt_type_when_the_driver_refuses_the_instance_type():
+    with pytest.raises(SpecError) as caught:
+        service.parse(compose_params(constraints="virt-type=container"), LibvirtLikeDriver())
+    assert (caught.value.option, caught.value.value) == ("constraints", "virt-type=container")
+    assert "LXD instance type" in caught.value.reason
+
+
+def test_vm_compose_keeps_the_drivers_own_instance_type_refusal():
+    with pytest.raises(SpecError) as caught:
+        service.parse(compose_params(instance_type="container"), LibvirtLikeDriver())
+    assert caught.value.option == "instance_type"
