@@ -29,7 +29,7 @@ SUPPORTED = ("cores", "mem", "root-disk", "root-disk-source", "tags", "spaces", 
 # Juju's keys that name a cloud's features; why each cannot mean anything when a VM host composes the machine.
 REFUSED = {
     "arch": "cannot be matched: host records carry no architecture, and a VM always runs in its VM host's "
-    "own architecture (arch= with no value, Juju's 'any architecture', is accepted)",
+    "own architecture",
     "cpu-power": "is a cloud's abstract CPU speed figure; a VM host gives whole vCPUs: use cores",
     "instance-type": "names a cloud's instance type; VM hosts have no instance types: give cores, mem and "
     "root-disk (or virt-type for a virtual machine or a container)",
@@ -40,8 +40,6 @@ REFUSED = {
     "on libvirt)",
     "nested-virtualization": "cannot be switched per VM here; the VM gets the CPU its VM host's driver gives",
 }
-# Juju accepts these with no value as "no constraint"; then they ask for nothing and are not refused.
-_EMPTY_ALLOWED = ("arch", "allocate-public-ip", "nested-virtualization")
 KEYS = SUPPORTED + tuple(REFUSED)
 VIRT_TYPES = ("virtual-machine", "container")
 # Juju's container types; "none" (not inside a container on another machine) is what every VM here is.
@@ -87,8 +85,8 @@ def _all_names() -> list[str]:
 
 def _value(name: str, key: str, raw: str, option: str, word: str):
     if name in REFUSED:
-        if raw == "" and name in _EMPTY_ALLOWED:
-            return None
+        if raw == "":
+            return None  # Juju reads a key with no value as no constraint: it asks nothing, so nothing to refuse
         raise SpecError(option, word, f"is not supported: {key} {REFUSED[name]}")
     if name in ("tags", "spaces", "zones"):
         return _list(name, raw, option, word)
