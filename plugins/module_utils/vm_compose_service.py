@@ -27,6 +27,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import compo
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import refuse_missing_default_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.fault_points import reached
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.constraints import (
+    driver_options,
+    host_mismatch,
+    split_host_filter,
+    with_virt_type,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cpu_features import parse_cpu_features
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
@@ -57,12 +63,27 @@ def check_options(params: dict) -> None:
 def _parse_pure(params: dict):
     """The request and the cloud-init settings: the part of the options no hypervisor is needed for."""
     request = parse_request({key: params[key] for key in REQUEST_OPTIONS if params.get(key) is not None}, "")
+    host_filter = split_host_filter(request)  # constraints that choose a host: checked against this one
+    with_virt_type(params, host_filter)
     cloud = parse_cloud_init(params.get("cloud_init"))
     if cloud is not None and params["boot"] != "image":
         raise SpecError(
             "cloud_init", MISSING, "needs boot: image; a network-booted VM gets its settings from the network"
         )
-    return request, cloud
+    return request, cloud, host_filter
+
+
+def _refuse_other_host(params: dict, driver, record: dict) -> None:
+    """A new VM whose constraints (zones, tags, virt-type) this VM host does not meet is refused, as Juju refuses
+    a machine placed where its constraints cannot hold; a VM that exists already stays where it is."""
+    reason = host_mismatch(
+        _parse_pure(params)[2],
+        record.get("zone") or "default",
+        record.get("tags") or [],
+        record.get("type") or "manual",
+    )
+    if reason is not None:
+        raise SpecError("constraints", params["constraints"], f"cannot be met on VM host {driver.address}: {reason}")
 
 
 class Clock:
@@ -78,9 +99,9 @@ def parse(params: dict, driver):
     The driver adds (and validates) what only means something on its hypervisor: libvirt's accelerator and image
     volume, LXD's instance type and image alias.
     """
-    request, cloud = _parse_pure(params)
+    request, cloud, host_filter = _parse_pure(params)
     options = {"boot": params["boot"]}
-    options.update(driver.compose_options(params))
+    options.update(driver_options(driver.compose_options, params, host_filter))
     # kept as a digest: user-data may hold secrets, and the options are stored with the VM
     options["cloud_init"] = hashlib.sha256(json.dumps(cloud, sort_keys=True).encode()).hexdigest() if cloud else None
     options["cloud_init_settings"] = cloud
@@ -113,6 +134,7 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
         inventory = driver.inventory()
         existing = inventory.domains.get(name)
         if existing is None:
+            _refuse_other_host(params, driver, inventory.record)
             result = _create(driver, lock, inventory, request, options, check_mode)
         else:
             # a VM changed outside the collection is refused, or repaired when asked, before anything else

@@ -131,6 +131,22 @@ options:
     description: The VM's tags.
     type: list
     elements: str
+  constraints:
+    description:
+      - Juju's constraint string, with Juju's grammar (C(docs/constraints.md)), for example
+        V(cores=4 mem=8G root-disk=20G tags=ssd spaces=db,^dmz).
+      - V(cores) (or V(cpu-cores)), V(mem) and V(root-disk) (MiB unless suffixed M, G, T or P; fractions round up)
+        set O(cores), O(memory) and the root disk; V(root-disk-source) the root disk's storage pool;
+        V(virt-type) sets O(instance_type); V(spaces) adds a NIC for each wanted space no NIC of O(interfaces)
+        asks for, and keeps every NIC out of the V(^excluded) spaces.
+      - V(zones), V(tags) and V(virt-type) must hold for this VM host (its zone, its tags, its type); a new VM is
+        refused before anything is made when they do not. A VM that exists already stays where it is.
+      - A constraint and the option it sets are not given together (V(cores=4) with O(cores), V(mem) with
+        O(memory), V(root-disk) or V(root-disk-source) with O(disks) or O(storage), V(virt-type) with
+        O(instance_type)); an unknown or repeated key, a bad value, and Juju's keys that do not apply to a VM
+        host (V(arch), V(cpu-power), V(instance-type), V(instance-role), V(allocate-public-ip), V(image-id),
+        V(nested-virtualization), V(container) other than V(none)) fail the task naming the key and why.
+    type: str
   boot:
     description:
       - V(network) boots from the network, then the first disk (PXE).
@@ -302,6 +318,14 @@ EXAMPLES = r"""
         packages: [nginx]
     state: started
 
+- name: Sized and placed the way a Juju user says it (Juju's constraint string); the host must be in zone az1
+  vmfleet.hosts.vm_compose:
+    name: db-1
+    boot: image
+    image: {pool: images, volume: debian-12-genericcloud-amd64.qcow2}
+    constraints: "cores=4 mem=8G root-disk=20G zones=az1 spaces=db,^dmz"
+    state: started
+
 - name: Recreate a data volume someone deleted (empty, at its stored size); other drift is still refused
   vmfleet.hosts.vm_compose:
     name: web-1
@@ -407,6 +431,7 @@ def main():
             "interfaces": {"type": "raw"},
             "pool": {"type": "str"},
             "tags": {"type": "list", "elements": "str"},
+            "constraints": {"type": "str"},
             "boot": {"type": "str", "choices": ["network", "image"], "default": "network"},
             "image": {
                 "type": "dict",

@@ -133,6 +133,26 @@ options:
         description: Tags of the VM itself, copied into its placement. A comma-separated string works too.
         type: list
         elements: str
+      constraints:
+        description:
+          - Juju's constraint string, with Juju's grammar (C(docs/constraints.md)), for example
+            V(cores=4 mem=8G root-disk=20G zones=az1,az2 tags=ssd,^spinning spaces=db,^dmz).
+          - V(cores) (or V(cpu-cores)), V(mem) and V(root-disk) (MiB unless suffixed M, G, T or P; fractions round
+            up) set O(requests[].cores), O(requests[].memory) and the root disk; V(root-disk-source) the root
+            disk's storage pool.
+          - V(tags) match the host's tags (O(hosts[].tags)), all the wanted ones and none of the V(^excluded).
+          - V(zones) match the host's zone (O(hosts[].zone)), one of the wanted ones and none of the excluded.
+          - V(spaces) match the spaces of the host's interfaces (O(hosts[].interfaces[].spaces)) through the NICs,
+            a NIC for each wanted space that no NIC of O(requests[].interfaces) asks for, and every NIC kept out of
+            the excluded spaces.
+          - V(virt-type=container) only goes to LXD hosts (O(hosts[].type)).
+          - A constraint and the key it sets are not given together (V(cores) with O(requests[].cores), V(mem) with
+            O(requests[].memory), V(root-disk) or V(root-disk-source) with O(requests[].disks) or
+            O(requests[].storage), V(tags) with O(requests[].host_tags), V(zones) with O(requests[].zone)).
+          - An unknown or repeated key, a bad value, and Juju's keys that do not apply to a VM host (V(arch),
+            V(cpu-power), V(instance-type), V(instance-role), V(allocate-public-ip), V(image-id),
+            V(nested-virtualization), V(container) other than V(none)) fail the task naming the key and why.
+        type: str
   strategy:
     description:
       - V(pack) puts each VM on the host that is already the most used and still holds it, keeping whole hosts
@@ -324,6 +344,15 @@ EXAMPLES = r"""
         zone: az1
         pool: control-plane
         host_tags: [ssd]
+  register: plan
+
+- name: The same kind of request in Juju's constraint language
+  vmfleet.hosts.vm_plan:
+    hosts: "{{ fleet_hosts }}"
+    requests:
+      - name: db
+        count: 2
+        constraints: "cores=4 mem=8G root-disk=40G zones=az1,az2 tags=ssd,^spinning spaces=db,^dmz"
   register: plan
 
 - name: A big fleet from a file (as an earlier vm_host_info run dumped it), read by vm_plan itself

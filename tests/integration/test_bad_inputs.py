@@ -56,6 +56,15 @@ def host_cases() -> list:
         ({"vlan": []}, "interfaces[0].vlan"),
     ]
     cases = [
+        ("compose: constraints unknown key", "vm_compose", {"name": VM, "constraints": "ram=1G"}, "constraints"),
+        ("compose: constraints with cores", "vm_compose", compose(constraints="cores=2"), "constraints"),
+        ("compose: constraints cloud key", "vm_compose", {"name": VM, "constraints": "cpu-power=100"}, "constraints"),
+        (
+            "compose: constraints zone not this host's",
+            "vm_compose",
+            {"name": VM, "memory": 256, "constraints": "zones=vmfleet-test-nosuch-zone"},
+            "constraints",
+        ),
         ("cpu features: XML", "vm_compose", compose(cpu_disabled_features=["x'/><evil"]), "cpu_disabled_features[0]"),
         (
             "cpu features: twice",
@@ -338,6 +347,29 @@ def plan_cases() -> list:
         ),
         ("plan: host vms text", "vm_plan", plan(hosts=[dict(host, vms="x")]), "hosts[0].vms"),
         ("plan: host reserved list", "vm_plan", plan(hosts=[dict(host, reserved=[1])]), "hosts[0].reserved"),
+        *(
+            (
+                f"plan: constraints {text!r}",
+                "vm_plan",
+                plan(requests=[{"name": "a", **extra, "constraints": text}]),
+                "requests[0].constraints",
+            )
+            for text, extra in (
+                ("cores=2 memory=4G", {}),
+                ("cores=2 cores=4", {}),
+                ("cores=two", {}),
+                ("mem=4g", {}),
+                ("root-disk=-1G", {}),
+                ("tags=a,,b", {}),
+                ("spaces=DMZ", {}),
+                ("virt-type=kvm", {}),
+                ("instance-type=m5.large", {}),
+                ("container=lxd", {}),
+                ("cores", {}),
+                ("mem=4G", {"memory": "4G"}),
+                (["cores=2"], {}),
+            )
+        ),
     ]
 
 

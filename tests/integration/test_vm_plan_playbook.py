@@ -337,3 +337,60 @@ def test_demo_playbook_prints_the_tables():
     unplaced = out[out.index("UNPLACED") :]
     assert "analytics" in unplaced and "requested" in unplaced
     assert "failed=0" in out
+
+
+def fleet_host(name, zone, tags, kind, spaces):
+    return {
+        **maas_host(2, 1.5, name),
+        "type": kind,
+        "zone": zone,
+        "tags": tags,
+        "interfaces": [{"name": "br0", "type": "bridge", "default": True, "spaces": spaces}],
+    }
+
+
+def test_juju_constraints_size_and_place_the_requests(tmp_path):
+    hosts = [
+        fleet_host("kvm01", "az1", ["ssd", "spinning"], "libvirt", ["db"]),
+        fleet_host("kvm02", "az2", ["ssd"], "libvirt", ["db", "dmz"]),
+        fleet_host("kvm03", "az2", ["ssd"], "libvirt", ["db"]),
+        fleet_host("lxd01", "az3", [], "lxd", ["default"]),
+    ]
+    requests = [
+        {"name": "db", "constraints": "cores=2 mem=1.5G root-disk=20.1G tags=ssd,^spinning spaces=db,^dmz"},
+        {"name": "cache", "constraints": "cpu-cores=1 mem=512 virt-type=container zones=^az1,^az2"},
+        {"name": "edge", "constraints": "zones=az9"},
+    ]
+    results, proc = play(
+        tmp_path,
+        [
+            plan_task("constraints", hosts, requests),
+            plan_task("unknown key", hosts, [{"name": "x", "constraints": "cores=2 memory=4G"}]),
+            plan_task("repeated key", hosts, [{"name": "x", "constraints": "cores=2 cpu-cores=4"}]),
+            plan_task("bad size", hosts, [{"name": "x", "constraints": "mem=4GB"}]),
+            plan_task("cloud key", hosts, [{"name": "x", "constraints": "arch=amd64"}]),
+            plan_task("twice", hosts, [{"name": "x", "constraints": "zones=az1", "zone": "az1"}]),
+        ],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    plan = results["constraints"]
+    placed = {p["name"]: p for p in plan["placements"]}
+    # kvm01 has the excluded tag, kvm02 an interface in the excluded space: only kvm03 holds db
+    assert placed["db"]["host"] == "kvm03"
+    assert placed["db"]["cores"] == 2 and placed["db"]["memory"] == 1536
+    assert placed["db"]["disks"] == [{"name": "root", "pool": "default", "size": 20583 * 1024**2}]
+    assert [nic["space"] for nic in placed["db"]["interfaces"]] == ["db"]
+    assert placed["cache"]["host"] == "lxd01" and placed["cache"]["memory"] == 512
+    (edge,) = plan["unplaced"]
+    assert edge["name"] == "edge" and edge["resource"] == "filter"
+    assert edge["reason"] == "no VM host matches zones=az9."
+    for label, words in (
+        ("unknown key", "'memory=4G' has an unknown key 'memory'"),
+        ("repeated key", "'cpu-cores=4' repeats the key 'cores'"),
+        ("bad size", "bad mem: '4GB' is not a size"),
+        ("cloud key", "'arch=amd64' is not supported: arch cannot be matched"),
+        ("twice", "sets zones, and requests[0].zone is given too"),
+    ):
+        failed = results[label]
+        assert failed["failed"] is True and failed["option"] == "requests[0].constraints", (label, failed)
+        assert words in failed["msg"], (label, failed["msg"])

@@ -24,6 +24,11 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary imp
     host_remaining,
     public_alloc,
 )
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.constraints import (
+    HOST_FILTER_KEYS,
+    filter_words,
+    host_mismatch,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 STRATEGIES = ("pack", "spread")
@@ -71,12 +76,17 @@ class Planner:
 
     def _group(self, request):
         key = (request.get("pool"), request.get("zone"), tuple(sorted(request.get("host_tags") or [])))
+        # Juju-style constraints (zones, excluded tags, virt-type) are present only on requests that had them
+        key += tuple((k, _frozen(request[k])) for k in HOST_FILTER_KEYS if k in request)
         if key not in self.groups:
-            pool, zone, tags = key
+            pool, zone, tags = key[:3]
             members = [
                 i
                 for i, s in enumerate(self.states)
-                if (pool is None or s.pool == pool) and (zone is None or s.zone == zone) and set(tags) <= set(s.tags)
+                if (pool is None or s.pool == pool)
+                and (zone is None or s.zone == zone)
+                and set(tags) <= set(s.tags)
+                and (len(key) == 3 or host_mismatch(request, s.zone, s.tags, s.record.get("type") or "manual") is None)
             ]
             self.groups[key] = _Group(self, members)
         return self.groups[key]
@@ -214,12 +224,17 @@ def _filtered_out(request):
             wanted.append(f"{key}={request[key]}")
     if request.get("host_tags"):
         wanted.append(f"host_tags={','.join(request['host_tags'])}")
+    wanted.extend(filter_words(request))
     return {
         "name": request["name"],
         "reason": f"no VM host matches {' '.join(wanted) or 'the request'}.",
         "closest_host": None,
         "resource": "filter",
     }
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec import constraints as juju
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cores import AUTO, format_cpuset, parse_pinned_cores
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.disks import ROOT_DISK, parse_disks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError, child, item
@@ -41,6 +42,7 @@ REQUEST_KEYS = (
     "zone",
     "host_tags",
     "tags",
+    "constraints",
 )
 DEFAULT_CORES = 1
 DEFAULT_MEMORY_MIB = 2048
@@ -78,6 +80,7 @@ def parse_requests(values: object, option: str = "requests") -> list[dict]:
 
 def _parse(value: object, option: str) -> tuple[dict, int]:
     given = require_mapping(value, option, REQUEST_KEYS, "a VM request")
+    found, given = _constraints(given, option)
     if "name" not in given:
         raise SpecError(child(option, "name"), MISSING, "is required; give the VM a name (with count N: <name>-1..N)")
     count = parse_int(given.get("count", 1), child(option, "count"), 1, MAX_COUNT)
@@ -95,13 +98,32 @@ def _parse(value: object, option: str) -> tuple[dict, int]:
         "hugepage_size": _hugepage_size(given, option, hugepages_backed, memory),
         "numa_strict": parse_bool(given.get("numa_strict", False), child(option, "numa_strict")),
         "disks": _disks(given, option),
-        "interfaces": parse_interfaces(given.get("interfaces"), child(option, "interfaces")),
+        "interfaces": _interfaces(given, option, found),
         "pool": parse_optional_text(given.get("pool"), child(option, "pool"), "a resource pool name"),
         "zone": parse_optional_text(given.get("zone"), child(option, "zone"), "a zone name"),
         "host_tags": parse_tags(given.get("host_tags"), child(option, "host_tags")),
         "tags": parse_tags(given.get("tags"), child(option, "tags")),
     }
+    request.update({key: given[key] for key in juju.HOST_FILTER_KEYS if key in given})
     return request, count
+
+
+def _constraints(given: dict, option: str) -> tuple[dict, dict]:
+    """Juju's constraint string, parsed, and the request with the keys it sets (refusing keys given twice)."""
+    if "constraints" not in given:
+        return {}, given
+    where = child(option, "constraints")
+    found = juju.parse_constraints(given["constraints"], where)
+    keys = juju.request_keys(found, given, where, DEFAULT_ROOT_DISK_SIZE)
+    merged = {key: value for key, value in given.items() if key != "constraints"}
+    merged.update(keys)
+    return found, merged
+
+
+def _interfaces(given: dict, option: str, found: dict) -> list[dict]:
+    nics = parse_interfaces(given.get("interfaces"), child(option, "interfaces"))
+    juju.refuse_excluded_spaces(found, nics, child(option, "constraints"))
+    return juju.apply_spaces(found, nics)
 
 
 def _cores(given: dict, option: str, pinned_cores: None | str | list[int]) -> int:
