@@ -17,12 +17,8 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors impo
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
-from ansible_collections.vmfleet.hosts.plugins.module_utils.fleet.declaration import (
-    CONTAINER_HOSTS,
-    CONTAINER_TAG,
-    host_tag,
-    parse_declaration,
-)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.fleet.declaration import host_tag, parse_declaration
+from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.constraints import host_mismatch
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 
 
@@ -82,8 +78,6 @@ def _labelled(name: str, record: object) -> dict:
     labelled["server_name"] = record.get("name")
     labelled["name"] = name
     labelled["tags"] = [*(record.get("tags") or []), host_tag(name)]
-    if record.get("type") in CONTAINER_HOSTS:
-        labelled["tags"].append(CONTAINER_TAG)
     return labelled
 
 
@@ -136,11 +130,9 @@ def _why_not(state, vm) -> str:
         return f"the host is in resource pool {state.pool}, not {request['pool']}"
     if request.get("zone") is not None and state.zone != request["zone"]:
         return f"the host is in zone {state.zone}, not {request['zone']}"
-    missing = [t for t in request.get("host_tags") or [] if t not in state.tags]
-    if CONTAINER_TAG in missing:
-        return f"the VM is a container and a {state.record.get('type') or 'manual'} host runs virtual machines only"
-    if missing:
-        return f"the host lacks the tags {', '.join(missing)}"
+    mismatch = host_mismatch(request, state.zone, state.tags, state.record.get("type") or "manual")
+    if mismatch:
+        return f"the host does not match: {mismatch}"
     try:
         fit(state, request)
     except CapacityError as error:

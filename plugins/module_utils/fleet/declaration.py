@@ -68,16 +68,12 @@ def parse_declaration(vms: object, host_names: list, option: str = "vms") -> lis
             asked = {k: v for k, v in entry.items() if k in REQUEST_KEYS and k != "count"}
             if host is not None:
                 asked["host_tags"] = [*(asked.get("host_tags") or []), host_tag(host)]
-            if entry.get("instance_type") == "container":
-                asked["host_tags"] = [*(asked.get("host_tags") or []), CONTAINER_TAG]
             request = parse_request(asked, where)
+            if entry.get("instance_type") == "container":
+                # only LXD-like hosts run system containers: the plan filters hosts as for virt-type=container
+                request["instance_type"] = "container"
         declared.append(DeclaredVM(name=name, state=state, host=host, compose=compose, request=request))
     return declared
-
-
-# What the plan cannot know from figures: only LXD-like hosts run system containers (libvirt refuses them).
-CONTAINER_TAG = "vmfleet-runs:container"
-CONTAINER_HOSTS = ("lxd", "incus")
 
 
 def host_tag(host: str) -> str:
