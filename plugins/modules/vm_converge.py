@@ -14,9 +14,9 @@ module: vm_converge
 short_description: Converge a list of VMs on one VM host
 version_added: 0.3.0
 description:
-  - One VM host's share of a fleet run (C(playbooks/fleet.yml)): converges the VMs named in O(converge) and removes
-    those named in O(remove), each with M(vmfleet.hosts.vm_compose) and the options its declaration in O(vms)
-    gives, on the host the connection options reach.
+  - One VM host's share of a fleet run (C(playbooks/fleet.yml)). It converges the VMs named in O(converge) and
+    removes those named in O(remove), each with M(vmfleet.hosts.vm_compose) and the options its declaration in
+    O(vms) gives, on the host the connection options reach.
   - A VM refused for capacity (another job took the room since the plan) does not fail the task; it is listed in
     RV(refused) so the fleet can plan it again on another host. Any other failure fails the task after every VM
     was tried.

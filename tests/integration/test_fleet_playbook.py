@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/fleet.yml against the real daemons: two projects of the local LXD server and the local libvirt host.
 
-The projects share the server's 2 cores (4 vCPUs at ratio 2 between them), which is what the shared-hardware
-planning must respect; system containers from the test image really start, the libvirt VM is defined (PXE).
+The projects share the server's 2 cores (lxd-a gives them out at ratio 1.5, lxd-b at ratio 2, each counting the
+other's VMs), which is what the shared-hardware planning must respect; system containers from the test image
+really start, the libvirt VM is defined (PXE).
 """
 
 from __future__ import annotations
@@ -38,12 +39,18 @@ def container(name, **extra):
     }
 
 
-def inventory(tmp_path: Path, vms: list) -> Path:
+def inventory(tmp_path: Path, vms: list, strategy: str = "spread", ratio_a: float = 1.5) -> Path:
     lxd = {"address": "/var/lib/lxd/unix.socket", "type": "lxd"}
     hosts = {
         "lxd-a": {
             "vmfleet_connection": {**lxd, "project": PROJECTS["lxd-a"]},
-            "vmfleet_policy": {"cpu_over_commit_ratio": 2, "zone": "az1", "tags": ["ssd"], "create_project": True},
+            # lxd-a gives out fewer vCPUs of the shared cores than lxd-b (test_fleet_race fills it)
+            "vmfleet_policy": {
+                "cpu_over_commit_ratio": ratio_a,
+                "zone": "az1",
+                "tags": ["ssd"],
+                "create_project": True,
+            },
         },
         "lxd-b": {
             "vmfleet_connection": {**lxd, "project": PROJECTS["lxd-b"]},
@@ -66,7 +73,7 @@ def inventory(tmp_path: Path, vms: list) -> Path:
     }
     (tmp_path / "group_vars").mkdir(exist_ok=True)
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"vmfleet_hosts": group}))
-    (tmp_path / "group_vars" / "all.yml").write_text(yaml.safe_dump({"vmfleet_vms": vms, "vmfleet_strategy": "spread"}))
+    (tmp_path / "group_vars" / "all.yml").write_text(yaml.safe_dump({"vmfleet_vms": vms, "vmfleet_strategy": strategy}))
     return tmp_path / "hosts.yml"
 
 
@@ -149,13 +156,14 @@ def test_one_run_places_converges_and_removes_the_second_changes_nothing(tmp_pat
 
 
 def test_a_fleet_the_shared_server_cannot_hold_is_refused_before_anything_is_made(tmp_path, clean):
-    # 5 containers of 1 core: each project alone allows 4 vCPUs, the server they share allows 4 in all
-    vms = [container(f"vmft-fleet-s{i}", zone="az1" if i < 3 else "az2") for i in range(5)]
+    # 5 containers of 1 core: lxd-b alone allows 4 vCPUs, but the one the plan puts on lxd-a takes one of them
+    vms = [container("vmft-fleet-s0", zone="az1")] + [container(f"vmft-fleet-s{i}", zone="az2") for i in range(1, 5)]
     vms.append({"name": "vmft-fleet-big", "cores": 9, "memory": "256M", "storage": "root:1"})
     proc = fleet(tmp_path, vms)
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert "no VM host can take" in out
+    assert re.search(r"vmft-fleet-s4: kvm: [^|]*lxd-b: Host lxd-b: CPU overcommit ratio is 2.0", out), out[-3000:]
     # every host's own reason for the VM that fits nowhere
     big = out[out.index("vmft-fleet-big:") :]
     assert "kvm: Host kvm" in big and "lxd-a: Host lxd-a" in big and "lxd-b: Host lxd-b" in big
