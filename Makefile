@@ -155,6 +155,7 @@ bench: collection daemons test-image
 	cd $(COLL) && $(BIN)/python bench/plan_bench.py
 	cd $(COLL) && $(BIN)/python bench/plan_playbook_bench.py
 	cd $(COLL) && $(BIN)/python bench/compose_bench.py
+	cd $(COLL) && $(BIN)/python bench/read_path_bench.py
 
 pin:
 	$(PYTHON) -m venv $(BUILD)/pin && $(BUILD)/pin/bin/pip install -q -r requirements/dev.in
