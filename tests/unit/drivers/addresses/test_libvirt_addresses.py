@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A libvirt domain's addresses from leases, the guest agent and ARP, in the shapes libvirt-python returns them
 (fixtures ``hand_*``: leases and agent answers as virNetworkGetDHCPLeases and virDomainInterfaceAddresses give
-them; the domain XML as libvirt 9.0 writes a running one)."""
+them; a running domain's XML in the shape libvirt 9.0 writes it)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def fixture(name):
 
 
 def nics():
-    return addresses.domain_nics(fixture("domain_web_1_running.xml"), "web-1")
+    return addresses.domain_nics(fixture("hand_domain_web_1_running.xml"), "web-1")
 
 
 def test_nics_with_lower_case_macs_and_their_network():
@@ -72,7 +72,7 @@ class Domain:
         self.asked = []
 
     def XMLDesc(self, flags):  # noqa: N802 - libvirt's name
-        return fixture("domain_web_1_running.xml")
+        return fixture("hand_domain_web_1_running.xml")
 
     def isActive(self):  # noqa: N802 - libvirt's name
         return self.active
