@@ -198,9 +198,13 @@ def test_container_reached_through_the_plugins_address(tmp_path, clean_lxd):
                     "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
                     "tasks": [
                         {
-                            "name": "ping the address",
-                            "ansible.builtin.command": f"ping -c1 -W5 {{{{ hostvars['{web}'].ansible_host }}}}",
-                            "changed_when": False,
+                            # a TCP connection to the container's sshd at the plugin's address (no ping here)
+                            "name": "reach the address",
+                            "ansible.builtin.wait_for": {
+                                "host": f"{{{{ hostvars['{web}'].ansible_host }}}}",
+                                "port": 22,
+                                "timeout": 120,
+                            },
                         }
                     ],
                 },
