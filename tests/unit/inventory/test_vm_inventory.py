@@ -91,7 +91,8 @@ def test_entries_groups_and_ansible_host():
 
 def test_no_address_no_ansible_host_no_zone_group():
     host = read(FakeDriver([vm("web-1", power_state="stopped")], zone=None))
-    [(_, variables, groups, _)] = list(vm_entries([host], "x_", "g_"))
+    [(name, variables, groups, note)] = list(vm_entries([host], "x_", "g_"))
+    assert name == "web-1" and note is None
     assert "ansible_host" not in variables and variables["x_addresses"] == []
     assert not any(g.startswith("g_zone_") for g in groups) and "g_stopped" in groups
 
@@ -99,7 +100,7 @@ def test_no_address_no_ansible_host_no_zone_group():
 def test_same_vm_name_on_two_hosts_is_kept_apart():
     one = read(FakeDriver([vm("web-1")]), label="a")
     two = read(FakeDriver([vm("web-1")]), label="b")
-    names = [(name, note) for name, _, _, note in vm_entries([one, two], "v_", "g_")]
+    names = [(entry[0], entry[3]) for entry in vm_entries([one, two], "v_", "g_")]
     assert names[0] == ("web-1", None)
     assert names[1][0] == "b/web-1" and "earlier VM host" in names[1][1]
 
