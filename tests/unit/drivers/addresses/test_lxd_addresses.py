@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An LXD instance's addresses from its state, in the shape ``GET /1.0/instances/<name>/state`` returns it."""
+"""An LXD instance's addresses from its state, ``GET /1.0/instances/<name>/state``: ``lxd_state_*`` captured from
+this project's LXD 5.0.2 (a container of the test image on lxdbr0, running and stopped), ``hand_*`` with a global
+IPv6 address as well (lxdbr0 here has none)."""
 
 from __future__ import annotations
 
@@ -35,8 +37,16 @@ def test_link_local_when_asked_loopback_never():
     assert not any(e["interface"] == "lo" for e in found)
 
 
+def test_captured_container_its_dhcp_address_only():
+    assert addresses.from_state(state("lxd_state_running.json")) == [
+        {"interface": "eth0", "mac": "00:16:3e:2d:ec:94", "family": "inet", "address": "10.83.0.116"}
+    ]
+    with_link_local = addresses.from_state(state("lxd_state_running.json"), include_link_local=True)
+    assert [e["address"] for e in with_link_local] == ["10.83.0.116", "fe80::216:3eff:fe2d:ec94"]
+
+
 def test_stopped_instance_has_none():
-    assert addresses.from_state(state("hand_lxd_state_stopped.json")) == []
+    assert addresses.from_state(state("lxd_state_stopped.json")) == []
     assert addresses.from_state({}) == []
 
 
