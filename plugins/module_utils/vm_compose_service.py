@@ -37,6 +37,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.cpu_features im
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import MISSING, SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import REQUEST_KEYS, parse_request
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_int
+from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_addresses import read_addresses
 
 # A request as vm_plan takes it, less what only means something across hosts (count, zone, host_tags).
 REQUEST_OPTIONS = tuple(key for key in REQUEST_KEYS if key not in ("count", "zone", "host_tags"))
@@ -55,6 +56,8 @@ def check_options(params: dict) -> None:
     nothing else) the request, cloud-init and the CPU feature names."""
     for option in ("shutdown_timeout", "lock_timeout"):
         parse_int(params[option], option, 0, MAX_WAIT)
+    if params.get("address_timeout") is not None:  # callers other than the module may not wait at all
+        parse_int(params["address_timeout"], "address_timeout", 0, MAX_WAIT)
     if params["state"] != "absent":
         _parse_pure(params)
         parse_cpu_features(params.get("cpu_disabled_features"))
@@ -123,6 +126,7 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
         if unchanged is not None:
             unchanged.update(_power(driver, name, params, unchanged, check_mode, clock))
             unchanged["recovered"] = []
+            unchanged["addresses"] = read_addresses(driver, name, params, unchanged, check_mode, clock)
             return unchanged
     guard = contextlib.nullcontext() if check_mode else driver.lock(owner, params["lock_timeout"])
     with guard as lock:
@@ -149,6 +153,7 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
             result = report(_update(driver, inventory, existing, request, options, check_mode), settled)
     result.update(_power(driver, name, params, result, check_mode, clock))
     result["recovered"] = recovered
+    result["addresses"] = read_addresses(driver, name, params, result, check_mode, clock)
     return result
 
 

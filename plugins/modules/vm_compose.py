@@ -246,6 +246,20 @@ options:
     description: Seconds to wait for the host's compose lock while other jobs compose on it, from 0 to 86400.
     type: int
     default: 300
+  wait_for_address:
+    description:
+      - Wait until the VM has an address (RV(addresses) not empty), at most O(address_timeout) seconds, so the next
+        task can reach it. Off by default; the addresses known when the task ends are returned either way.
+      - When the wait ends without an address the task fails, naming this option, after the VM is composed (a rerun
+        finds it as composed). A VM that is not running fails at once, since it gets no address (a new VM from
+        O(state=present) is left shut off; use O(state=started)).
+      - Check mode never waits.
+    type: bool
+    default: false
+  address_timeout:
+    description: Seconds O(wait_for_address) waits for an address, from 0 to 86400.
+    type: int
+    default: 120
 notes:
   - The host must be a VM host (M(vmfleet.hosts.vm_host)); its stored policy decides what fits.
   - The boot mode, image and cloud-init settings of an existing VM do not change in place; compose it again.
@@ -336,6 +350,18 @@ EXAMPLES = r"""
     repair_drift: true
   register: repaired
 
+- name: A container started and reachable; the next play reaches it at its first address
+  vmfleet.hosts.vm_compose:
+    address: /var/lib/lxd/unix.socket
+    name: light-2
+    instance_type: container
+    boot: image
+    image: {alias: debian/12/cloud}
+    state: started
+    wait_for_address: true
+    address_timeout: 60
+  register: light_2
+
 - name: Remove it with its volumes
   vmfleet.hosts.vm_compose:
     name: web-1
@@ -398,6 +424,32 @@ repaired:
   type: list
   elements: str
   sample: [default/web-1-data]
+addresses:
+  description:
+    - The VM's IP addresses as known when the task ends, also when nothing changed; empty for a stopped VM, a VM
+      whose guest has none yet, and a VM check mode would create.
+    - libvirt reads the DHCP leases of the VM's libvirt networks, then the guest agent (when qemu-guest-agent runs
+      in the guest), then the host's ARP table, each address once; LXD reads the instance state. Loopback and
+      link-local addresses are left out. See C(docs/inventory_plugin.md).
+  returned: when O(state) is not V(absent)
+  type: list
+  elements: dict
+  contains:
+    interface:
+      description:
+        - The interface name; the guest's own (C(eth0)) where the guest agent or LXD says it, else the host side
+          device (C(vnet0)).
+      type: str
+    mac:
+      description: The NIC's MAC address, lower case.
+      type: str
+    family:
+      description: V(inet) (IPv4) or V(inet6) (IPv6).
+      type: str
+    address:
+      description: The address, without a prefix length.
+      type: str
+  sample: [{interface: vnet0, mac: "52:54:00:3b:1f:9a", family: inet, address: 192.168.122.57}]
 removed_volumes:
   description: The volumes O(state=absent) deleted, as C(pool/name).
   returned: when O(state=absent)
@@ -407,6 +459,7 @@ removed_volumes:
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
+from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_addresses import wait_failure
 from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_compose_service import check_options, compose
 
 
@@ -453,6 +506,8 @@ def main():
             "repair_drift": {"type": "bool", "default": False},
             "shutdown_timeout": {"type": "int", "default": 120},
             "lock_timeout": {"type": "int", "default": 300},
+            "wait_for_address": {"type": "bool", "default": False},
+            "address_timeout": {"type": "int", "default": 120},
         },
         mutually_exclusive=[("disks", "storage")],
         supports_check_mode=True,
@@ -463,6 +518,9 @@ def main():
             result = compose(driver, module.params, module.check_mode)
     for line in result.get("recovered", []):
         module.warn(f"a compose that died half-way on this host was settled first: {line}")
+    failure = wait_failure(module.params["name"], module.params, result, module.check_mode)
+    if failure:
+        module.fail_json(msg=failure, option="wait_for_address", **result)
     module.exit_json(**result)
 
 

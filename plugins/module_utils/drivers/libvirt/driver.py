@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import addresses as libvirt_addresses
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import (
     compose,
     compose_plan,
@@ -180,3 +181,7 @@ class LibvirtDriver:
     def placement_needs_restart(self, name: str) -> bool:
         """New pinning, NUMA binding and pages reach a running domain only when it starts again."""
         return self.is_running(name)
+
+    def addresses(self, name: str, include_link_local: bool = False) -> list:
+        """DHCP leases, then the guest agent, then ARP (drivers/libvirt/addresses.py)."""
+        return libvirt_addresses.addresses(self.conn, name, include_link_local)

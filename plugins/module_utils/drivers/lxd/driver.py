@@ -9,6 +9,7 @@ It translates between LXD's REST API and the capacity core's plain data and neve
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import addresses as lxd_addresses
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import compose as lxd_compose
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     compose_plan,
@@ -208,3 +209,7 @@ class LxdDriver:
     def remove_vm(self, name: str, volumes: list) -> list:
         """Stop and delete the instance and the custom volumes it owns; returns the volumes deleted."""
         return remove_instance(self.client, name, volumes)
+
+    def addresses(self, name: str, include_link_local: bool = False) -> list:
+        """The instance state's addresses (drivers/lxd/addresses.py)."""
+        return lxd_addresses.addresses(self.client, name, include_link_local)
