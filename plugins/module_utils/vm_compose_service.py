@@ -163,14 +163,14 @@ def _create(driver, lock, inventory, request, options, check_mode):
         _carry_out(driver, lock, request["name"], plan)
     vm = public_alloc(alloc)
     vm["planned"] = False
-    for nic, rendered in zip(vm["interfaces"], plan["spec"]["interfaces"]):
+    for nic, rendered in zip(vm["interfaces"], plan.interfaces):
         nic["mac"] = rendered["mac"]  # the stable MAC the domain really has
     return {
         "changed": True,
         "created": True,
         "restart_required": False,
         "vm": vm,
-        "volumes": plan["spec"]["metadata"]["volumes"],
+        "volumes": plan.owned_volumes,
         "diff": {"before": {}, "after": desired_state(request, public_options(options))},
     }
 
@@ -178,7 +178,7 @@ def _create(driver, lock, inventory, request, options, check_mode):
 def _carry_out(driver, lock, name, plan):
     """Make the plan's VM inside a compose record, so a job that dies half-way is undone by the next one."""
     driver.check_new_volumes(plan)  # every volume the record names is then this job's own
-    record = compose_records.begin(lock, name, plan["volumes"])
+    record = compose_records.begin(lock, name, plan.new_volumes)
     reached("record_written")
     try:
         driver.create(plan, reached)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
@@ -51,16 +52,6 @@ _INTERFACE_KEYS = (
     "dhcp_ranges",
     "active",
 )
-
-
-class Inventory:
-    """What discovery found: the host record and the domains as the driver sees them (by name)."""
-
-    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
-        self.record = record
-        self.domains = domains
-        self.capabilities = capabilities
-        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no domain uses
 
 
 def _ask(what, call, *args):

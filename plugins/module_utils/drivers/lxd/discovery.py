@@ -15,6 +15,7 @@ project; networks, the default profile and the instances are the project's.
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
@@ -54,17 +55,6 @@ INTERFACE_KEYS = (
 LXD_NETWORK = "an LXD network (managed, or a host interface LXD lists)"
 # Drivers whose volumes report how much of them is written; on the others (dir) a sized volume counts in full.
 _USAGE_DRIVERS = ("zfs", "btrfs", "lvm", "ceph", "cephfs")
-
-
-class Inventory:
-    """What discovery found: the host record and the instances as the driver sees them (by name)."""
-
-    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
-        self.record = record
-        self.domains = domains
-        self.capabilities = capabilities
-        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no instance is counted on
-        self.warnings = []  # what discovery could not see, for the module to pass on
 
 
 def metadata(response) -> object:
