@@ -19,6 +19,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract imp
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
     HOST_TYPES,
@@ -69,7 +70,7 @@ def ask(what: str, call):
         raise
     except LxdDataError as error:
         raise DriverError("hypervisor", f"LXD answered {what} with data vmfleet cannot read: {error}") from None
-    except Exception as error:  # pylxd's LXDAPIException and requests' errors: this read failed
+    except LXD_ERRORS as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 
@@ -77,7 +78,7 @@ def _optional(call):
     """``call()``, or None when LXD refuses it (a pool it cannot measure, a network without state)."""
     try:
         return call()
-    except Exception:  # LXD answers "Not supported" and the like; the caller has a fallback
+    except LXD_ERRORS:  # LXD answers "Not supported" and the like; the caller has a fallback
         return None
 
 
@@ -93,7 +94,7 @@ def _every_project(what: str, call, project: str, seen: dict):
     """
     try:
         return metadata(call({"recursion": "1", "all-projects": "true"}))
-    except Exception as error:  # pylxd's LXDAPIException and requests' errors
+    except LXD_ERRORS as error:
         if not _forbidden(error):
             raise DriverError("hypervisor", f"cannot {what}: {error}") from None
     seen["all_projects"] = False
@@ -206,14 +207,17 @@ def other_projects(instances: list, project: str, host: str, numa: list, memory:
     return vms
 
 
-def discover(client, server, project_api, project: str, policy: dict, project_exists: bool = True) -> Inventory:
+def discover(
+    client, server, project_api, project: str, policy: dict, project_exists: bool = True, address: str = ""
+) -> Inventory:
     """The host as a record under ``policy`` (see spec.host_policy), and the project's instances.
 
     ``server`` is an API node without a project, ``project_api`` one with it. A project that does not exist yet
     (vm_host in check mode, about to create it) has no instances and sees the default project's networks.
+    ``address`` names the host when the server does not say its name.
     """
     environment = client.host_info.get("environment") or {}
-    host = environment.get("server_name") or client.api._api_endpoint
+    host = environment.get("server_name") or address
     resources = ask("read /1.0/resources", lambda: metadata(server.resources.get()))
     numa = ask("read /1.0/resources", lambda: parse_numa(resources))
     seen = {"all_projects": True}

@@ -17,7 +17,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     policy_store,
     project_config,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client, resolve_address
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
+    TIMEOUT,
+    api_root,
+    open_client,
+    resolve_address,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import client_config_dirs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
@@ -58,9 +63,13 @@ class LxdDriver(Driver):
     # ---- host: discovery, policy, lock (drivers/lxd/discovery.py, policy_store.py, lock.py) ----
 
     def _node(self, path: str = ""):
-        """An API node without the project parameter (server-wide things, and the project object itself)."""
+        """An API node without the project parameter (server-wide things, and the project object itself).
+
+        Made with the node class's own constructor from what this driver opened the client with (the address and
+        TIMEOUT), so nothing private of pylxd's is read.
+        """
         api = self.client.api
-        return api.__class__(api._api_endpoint + path, session=api.session, timeout=api._timeout, project=None)
+        return type(api)(api_root(self.address) + path, session=api.session, timeout=TIMEOUT, project=None)
 
     def _project_node(self):
         return self._node("/projects/" + self.project)
@@ -106,7 +115,9 @@ class LxdDriver(Driver):
         if policy is None:
             stored = policy_store.read_policy(self._project_node(), self.project) if exists else None
             policy = merge_policy(stored, {})
-        return discovery.discover(self.client, self._node(), self.client.api, self.project, policy, exists)
+        return discovery.discover(
+            self.client, self._node(), self.client.api, self.project, policy, exists, address=self.address
+        )
 
     def store_policy(self, policy: dict) -> None:
         policy_store.write_policy(self._project_node(), self.project, policy)

@@ -19,6 +19,7 @@ import re
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.units import size_bytes
 
@@ -357,7 +358,7 @@ def instance_drift(entry: dict, sizes: dict, pools: dict, networks: set, cores: 
 def _get(client, what: str, call):
     try:
         return call()
-    except Exception as error:  # pylxd raises LXDAPIException, requests its own: both are this read failing
+    except LXD_ERRORS as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 

@@ -17,6 +17,7 @@ import random
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
 
 CAS_ATTEMPTS = 50  # a busy project settles long before this; past it something rewrites it in a loop
 
@@ -39,7 +40,7 @@ def read(node, name: str):
     """The project as it is now, or None when it does not exist (``node`` is /1.0/projects/<name>)."""
     try:
         response = node.get()
-    except Exception as error:  # pylxd raises NotFound / LXDAPIException, requests its own
+    except LXD_ERRORS as error:
         if _status(error) == 404:
             return None
         raise DriverError("hypervisor", f"cannot read project {name!r}: {error}") from None
@@ -52,7 +53,7 @@ def replace(node, name: str, project: Project, config: dict) -> bool:
     headers = {"If-Match": project.etag} if project.etag else {}
     try:
         node.put(json={"config": config, "description": project.description}, headers=headers)
-    except Exception as error:
+    except LXD_ERRORS as error:
         if _status(error) == 412:
             return False
         if _status(error) == 403:
