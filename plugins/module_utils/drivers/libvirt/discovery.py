@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
@@ -225,18 +226,17 @@ def _allocation(vm, host, numa, sizes):
     asked = _asked_nics(vm)
     # a missing or shrunk volume shows the size the VM still claims (and is counted at), with its drift
     claimed = drift.claimed_sizes(vm["drift"])
-    return {
-        "name": vm["name"],
-        "host": host,
-        "cores": vm["cores"],
-        "pinned_cores": vm["pinned_cores"],
+    return vm_entry(
+        vm["name"],
+        host,
+        vm["cores"],
         # counted at its maximum: the balloon may give the guest that much at any time
-        "memory": max(vm["memory"], vm["max_memory"]),
-        "hugepages_backed": vm["hugepages_backed"],
-        "hugepages": _hugepages(vm, numa) if vm["hugepages_backed"] else [],
-        "numanode_set": vm["numanode_set"],
-        "spans_numa_nodes": len(vm["numanode_set"]) > 1,
-        "disks": [
+        max(vm["memory"], vm["max_memory"]),
+        pinned_cores=vm["pinned_cores"],
+        hugepages_backed=vm["hugepages_backed"],
+        hugepages=_hugepages(vm, numa) if vm["hugepages_backed"] else [],
+        numanode_set=vm["numanode_set"],
+        disks=[
             {
                 "name": names.get((d["pool"], d["volume"]), d["name"]),
                 "pool": d["pool"],
@@ -245,7 +245,7 @@ def _allocation(vm, host, numa, sizes):
             for d in vm["disks"]
             if d["pool"] and d["device"] == "disk"
         ],
-        "interfaces": [
+        interfaces=[
             {
                 "name": asked.get(index, {}).get("name") or n["name"],
                 "host_interface": n.get("host_interface") or n.get("network") or n.get("bridge"),
@@ -262,13 +262,11 @@ def _allocation(vm, host, numa, sizes):
             }
             for index, n in enumerate(vm["interfaces"])
         ],
-        "power_state": vm["power_state"],
-        "pool": vm["pool"],
-        "tags": vm["tags"],
-        "planned": False,
-        "notes": [],
-        "drift": drift.public(vm["drift"]),
-    }
+        power_state=vm["power_state"],
+        pool=vm["pool"],
+        tags=vm["tags"],
+        drift=drift.public(vm["drift"]),
+    )
 
 
 def _count_vfs(interfaces, domains):
