@@ -16,6 +16,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
@@ -36,23 +37,6 @@ _REFRESH_TRIES = 120
 _REFRESH_PAUSE = 0.5
 # The kernel's default hugepage size on x86_64; used for domains that ask for hugepages without a size.
 DEFAULT_HUGEPAGE = 2 * MIB
-_INTERFACE_KEYS = (
-    "name",
-    "type",
-    "numa_node",
-    "default",
-    "sriov_max_vf",
-    "sriov_used_vf",
-    "networks",
-    "vlans",
-    "subnets",
-    "spaces",
-    "forward_mode",
-    "bridge",
-    "dhcp",
-    "dhcp_ranges",
-    "active",
-)
 
 
 def _ask(what, call, *args):
@@ -309,23 +293,7 @@ def discover(conn, policy: dict) -> Inventory:
     drift.charge(pools, [finding for vm in domains.values() for finding in vm["drift"]])
     free_vfs = _count_vfs(interfaces, domains)
     apply_networks(interfaces, policy.get("networks") or [], "a libvirt network or host interface")
-    default_pool = policy.get("default_storage_pool")
-    for pool in pools:
-        pool["default"] = pool["name"] == default_pool
-    record = {
-        "name": host,
-        "type": "libvirt",
-        "hardware_id": f"libvirt:{caps['uuid']}" if caps.get("uuid") else None,
-        "pool": policy["pool"],
-        "zone": policy["zone"],
-        "tags": list(policy["tags"]),
-        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
-        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
-        "reserved": dict(policy["reserved"]),
-        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
-        "numa": caps["numa"],
-        "storage_pools": pools,
-        "interfaces": [{k: i.get(k) for k in _INTERFACE_KEYS} for i in interfaces],
-        "vms": [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()],
-    }
+    vms = [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()]
+    hardware_id = f"libvirt:{caps['uuid']}" if caps.get("uuid") else None
+    record = host_record(host, "libvirt", hardware_id, policy, caps["numa"], pools, interfaces, vms)
     return Inventory(record, domains, caps, free_vfs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
@@ -35,23 +36,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.poo
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.resources import hugepage_size, parse_numa
 
-INTERFACE_KEYS = (
-    "name",
-    "type",
-    "numa_node",
-    "default",
-    "sriov_max_vf",
-    "sriov_used_vf",
-    "networks",
-    "vlans",
-    "subnets",
-    "spaces",
-    "forward_mode",
-    "bridge",
-    "dhcp",
-    "dhcp_ranges",
-    "active",
-)
 # What a declared network must be on an LXD host (vm_host's networks)
 LXD_NETWORK = "an LXD network (managed, or a host interface LXD lists)"
 # Drivers whose volumes report how much of them is written; on the others (dir) a sized volume counts in full.
@@ -240,28 +224,10 @@ def discover(
     vms += other_projects(instances, project, host, numa, memory)
     free_vfs = count_vfs(interfaces, vms)
     apply_networks(interfaces, policy.get("networks") or [], LXD_NETWORK)
-    default_pool = policy.get("default_storage_pool")
-    for pool in pools:
-        pool["default"] = pool["name"] == default_pool
     fingerprint = environment.get("certificate_fingerprint")
     # every project of one server shares its hardware: the server certificate names the server
     hardware_id = f"lxd:{fingerprint}" if fingerprint else None
-    record = {
-        "name": host,
-        "type": "lxd",
-        "hardware_id": hardware_id,
-        "pool": policy["pool"],
-        "zone": policy["zone"],
-        "tags": list(policy["tags"]),
-        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
-        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
-        "reserved": dict(policy["reserved"]),
-        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
-        "numa": numa,
-        "storage_pools": pools,
-        "interfaces": [{k: i.get(k) for k in INTERFACE_KEYS} for i in interfaces],
-        "vms": vms,
-    }
+    record = host_record(host, "lxd", hardware_id, policy, numa, pools, interfaces, vms)
     capabilities = {
         "server_name": host,
         "server_version": environment.get("server_version"),
