@@ -20,7 +20,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors impor
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
     HOST_TYPES,
@@ -35,6 +34,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.poo
     volume_sizes,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.resources import hugepage_size, parse_numa
+
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
 
 # What a declared network must be on an LXD host (vm_host's networks)
 LXD_NETWORK = "an LXD network (managed, or a host interface LXD lists)"
@@ -54,7 +56,7 @@ def ask(what: str, call):
         raise
     except LxdDataError as error:
         raise DriverError("hypervisor", f"LXD answered {what} with data vmfleet cannot read: {error}") from None
-    except LXD_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 
@@ -62,7 +64,7 @@ def _optional(call):
     """``call()``, or None when LXD refuses it (a pool it cannot measure, a network without state)."""
     try:
         return call()
-    except LXD_ERRORS:  # LXD answers "Not supported" and the like; the caller has a fallback
+    except (LXDAPIException, OSError):  # LXD answers "Not supported" and the like; the caller has a fallback
         return None
 
 
@@ -78,7 +80,7 @@ def _every_project(what: str, call, project: str, seen: dict):
     """
     try:
         return metadata(call({"recursion": "1", "all-projects": "true"}))
-    except LXD_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if not _forbidden(error):
             raise DriverError("hypervisor", f"cannot {what}: {error}") from None
     seen["all_projects"] = False

@@ -20,9 +20,11 @@ import re
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.units import size_bytes
+
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
 
 MIB = 1024 * 1024
 KEY_REQUEST = "user.vmfleet.request"
@@ -357,7 +359,7 @@ def instance_drift(entry: dict, sizes: dict, pools: dict, networks: set, cores: 
 def _get(client, what: str, call):
     try:
         return call()
-    except LXD_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 

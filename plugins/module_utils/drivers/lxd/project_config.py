@@ -17,7 +17,9 @@ import random
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.library_errors import LXD_ERRORS
+
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
 
 CAS_ATTEMPTS = 50  # a busy project settles long before this; past it something rewrites it in a loop
 
@@ -40,7 +42,7 @@ def read(node, name: str):
     """The project as it is now, or None when it does not exist (``node`` is /1.0/projects/<name>)."""
     try:
         response = node.get()
-    except LXD_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if _status(error) == 404:
             return None
         raise DriverError("hypervisor", f"cannot read project {name!r}: {error}") from None
@@ -53,7 +55,7 @@ def replace(node, name: str, project: Project, config: dict) -> bool:
     headers = {"If-Match": project.etag} if project.etag else {}
     try:
         node.put(json={"config": config, "description": project.description}, headers=headers)
-    except LXD_ERRORS as error:
+    except (LXDAPIException, OSError) as error:
         if _status(error) == 412:
             return False
         if _status(error) == 403:
