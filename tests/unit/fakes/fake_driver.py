@@ -157,6 +157,7 @@ class FakeDriver(Driver):
         record = {
             "name": "host-01",
             "type": "fake",
+            "hardware_id": "fake:host-01",
             "pool": policy["pool"],
             "zone": policy["zone"],
             "tags": list(policy["tags"]),
