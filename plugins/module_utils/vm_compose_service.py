@@ -11,14 +11,13 @@ change capacity, and holding the lock for it would serialise every job on the ho
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import json
 import time
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors import CapacityError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.resize import resize
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
@@ -190,14 +189,14 @@ def _create(driver, lock, inventory, request, options, check_mode):
         _carry_out(driver, lock, request["name"], plan)
     vm = public_alloc(alloc)
     vm["planned"] = False
-    for nic, rendered in zip(vm["interfaces"], plan["spec"]["interfaces"]):
+    for nic, rendered in zip(vm["interfaces"], plan.interfaces):
         nic["mac"] = rendered["mac"]  # the stable MAC the domain really has
     return {
         "changed": True,
         "created": True,
         "restart_required": False,
         "vm": vm,
-        "volumes": plan["spec"]["metadata"]["volumes"],
+        "volumes": plan.owned_volumes,
         "diff": {"before": {}, "after": desired_state(request, public_options(options))},
     }
 
@@ -205,7 +204,7 @@ def _create(driver, lock, inventory, request, options, check_mode):
 def _carry_out(driver, lock, name, plan):
     """Make the plan's VM inside a compose record, so a job that dies half-way is undone by the next one."""
     driver.check_new_volumes(plan)  # every volume the record names is then this job's own
-    record = compose_records.begin(lock, name, plan["volumes"])
+    record = compose_records.begin(lock, name, plan.new_volumes)
     reached("record_written")
     try:
         driver.create(plan, reached)
@@ -292,28 +291,12 @@ def _update(driver, inventory, existing, request, options, check_mode):
     numa_bound = bool(current["pinned_cores"] or current["hugepages_backed"])
     growth = _disk_growth(stored, request) if "disks" in changed else []
     volumes = {v["name"]: v for v in _volumes_of(existing)}
-    # The capacity check of a resize: the host without this VM must hold the VM as asked, with only the
-    # growth of its disks as new storage (its volumes already count in the pools' used space).
-    others = copy.deepcopy(inventory.record)
-    others["vms"] = [vm for vm in others["vms"] if vm["name"] != name]
     grown_disks = [
         {"name": after["name"], "size": after["size"] - before["size"], "pool": volumes[_vol(name, before)]["pool"]}
         for before, after in growth
     ]
-    check = dict(request, disks=[dict(d, tags=[], boot=False) for d in grown_disks], interfaces=[])
-    refit = _refit(others, check, current)
-    alloc = dict(
-        current,
-        cores=request["cores"],
-        memory=request["memory"],
-        pool=request["pool"] or current["pool"] or inventory.record["pool"],
-        tags=list(request["tags"]),
-        interfaces=existing["interfaces"],
-    )
-    if numa_bound:
-        # pinning, NUMA nodes and pages as the core placed the VM now (the same cores when they still fit)
-        for key in ("pinned_cores", "hugepages", "numanode_set", "spans_numa_nodes", "memory_by_node"):
-            alloc[key] = refit[key]
+    alloc = resize(inventory.record, name, request, grown_disks)  # a CapacityError here means nothing changed
+    alloc["interfaces"] = existing["interfaces"]
     plan = driver.plan_update(inventory, alloc, request, options, list(volumes.values()), existing["uuid"])
     restart_required = False
     if not check_mode:
@@ -338,21 +321,6 @@ def _update(driver, inventory, existing, request, options, check_mode):
         "vm": vm,
         "diff": {"before": stored, "after": desired_state(request, options)},
     }
-
-
-def _refit(others: dict, check: dict, current: dict) -> dict:
-    """The capacity check of a change: the host without the VM must hold the VM as now asked.
-
-    A pinned VM whose request lets the core choose keeps its cores when they still fit (so a memory change does
-    not move it); otherwise the core chooses again.
-    """
-    state = parse_host(others)
-    if check["pinned_cores"] == "auto" and len(current["pinned_cores"]) == check["cores"]:
-        try:
-            return fit(state, dict(check, pinned_cores=list(current["pinned_cores"])))
-        except CapacityError:
-            pass  # the old cores cannot hold the new size: let the core choose
-    return fit(state, check)
 
 
 def _vol(vm, disk):

@@ -34,10 +34,6 @@ def _over_policy(record: dict) -> list:
     return warnings
 
 
-# Where a dir pool made by create_default_storage_pool goes when no path is given; LXD chooses its own.
-DEFAULT_POOL_PATHS = {"libvirt": "/var/lib/libvirt/images"}
-
-
 def check_options(pool_path, policy_options: dict) -> None:
     """Refuses, before the host is contacted, what can be judged without it: the policy options, and a pool
     path that is not absolute (libvirtd and LXD would take it relative to their own working directory)."""
@@ -77,11 +73,13 @@ def _refuse_reserve_beyond_host(policy: dict, record: dict, given: dict) -> None
 def _project_to_create(driver, create_project: bool) -> bool:
     """Whether the host's project must be created first (LXD); refuses a missing one without create_project.
 
-    libvirt has no projects, so create_project is refused there rather than silently ignored.
+    A driver without projects (libvirt) has create_project refused rather than silently ignored.
     """
-    if driver.type != "lxd":
+    if not driver.has_projects:
         if create_project:
-            raise SpecError("create_project", True, f"only applies to LXD hosts; {driver.address} is a libvirt host")
+            raise SpecError(
+                "create_project", True, f"only applies to LXD hosts; {driver.address} is a {driver.label} host"
+            )
         return False
     if driver.project_exists():
         return False
@@ -109,9 +107,9 @@ def present(
     pools = driver.storage_pool_names()
     name = new["default_storage_pool"]
     create = bool(name) and name not in pools
-    pool_path = pool_path or DEFAULT_POOL_PATHS.get(driver.type)
+    pool_path = pool_path or driver.default_pool_path
     if create and not create_pool:
-        where = f"at {pool_path}" if pool_path else "where LXD keeps its pools"
+        where = f"at {pool_path}" if pool_path else f"where {driver.label} keeps its pools"
         kept = "" if "default_storage_pool" in parse_policy(options) else " (kept from the stored policy)"
         raise SpecError(
             "default_storage_pool",
@@ -120,7 +118,7 @@ def present(
             f"create_default_storage_pool: true to create a dir pool {where}, or give another default_storage_pool",
         )
     # refuses declared networks the host does not have, before any change
-    inventory = driver.inventory(new, empty_project=True) if new_project else driver.inventory(new)
+    inventory = driver.inventory(new, empty_project=new_project)
     _refuse_reserve_beyond_host(new, inventory.record, options)
     changed = new_project or corrupt is not None or stored != new or create or not driver.is_vm_host()
     if changed and not check_mode:
@@ -136,7 +134,7 @@ def present(
         "record": inventory.record,
         "project_created": new_project,
         "diff": {"before": (stored or {}) if corrupt is None else corrupt, "after": new},
-        "warnings": list(getattr(inventory, "warnings", [])) + _replaced(corrupt) + _over_policy(inventory.record),
+        "warnings": list(inventory.warnings) + _replaced(corrupt) + _over_policy(inventory.record),
     }
 
 
@@ -147,7 +145,7 @@ def _replaced(corrupt) -> list:
 
 
 def absent(driver, remove_vms: bool, check_mode: bool, force: bool = False) -> dict:
-    if driver.type == "lxd" and not driver.project_exists():
+    if not driver.project_exists():
         # no project, so no policy and no instances: already absent (the project is never created for this)
         return {"changed": False, "host": {}, "removed_vms": [], "diff": {"before": {}, "after": {}}}
     stored, corrupt = _stored(driver, force)

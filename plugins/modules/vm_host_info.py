@@ -163,7 +163,7 @@ def main():
         stored = driver.stored_policy()
         inventory = driver.inventory()
         host = describe(inventory.record)
-    for warning in getattr(inventory, "warnings", []):  # what discovery could not see (LXD: other projects)
+    for warning in inventory.warnings:  # what discovery could not see (LXD: other projects)
         module.warn(warning)
     for warning in drift_warnings(host):  # VMs changed outside the collection (host.vms[].drift)
         module.warn(warning)

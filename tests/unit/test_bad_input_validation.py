@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import (
     Where,
@@ -222,7 +223,10 @@ class FakeDriver:
     """Just enough of a driver for vm_host's service: a libvirt-like host with a stored policy text."""
 
     type = "libvirt"
+    label = "libvirt"
     address = "qemu:///system"
+    has_projects = False
+    default_pool_path = "/var/lib/libvirt/images"
 
     def __init__(self, text):
         self.text = text
@@ -237,7 +241,10 @@ class FakeDriver:
     def storage_pool_names(self):
         return ["default"]
 
-    def inventory(self, policy=None):
+    def project_exists(self):
+        return True
+
+    def inventory(self, policy=None, empty_project=False):
         if policy is None:
             policy = merge_policy(self.stored_policy(), {})
         record = {
@@ -246,7 +253,7 @@ class FakeDriver:
             "storage_pools": [{"name": "default", "total": 10**10}],
             "reserved": policy["reserved"],
         }
-        return type("Inventory", (), {"record": record, "domains": {}})()
+        return Inventory(record, {})
 
     def is_vm_host(self):
         return self.text is not None

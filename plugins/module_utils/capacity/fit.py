@@ -15,6 +15,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.errors impo
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.nics import choose_interfaces
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.storage import choose_pools
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.units import format_bytes
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 
 MIB = 1024 * 1024
 STAGE_CPU, STAGE_MEMORY = 1, 2
@@ -188,22 +189,21 @@ def fit(state, request: dict) -> dict:
                 f"NIC {nic['name']} gets a VF of {nic['host_interface']} on NUMA node {node}, "
                 f"not on the VM's node(s) {numanode_set}: no local VF was free"
             )
-    return {
-        "name": request["name"],
-        "host": state.name,
-        "cores": request["cores"],
-        "pinned_cores": pinned,
-        "memory": request["memory"],
-        "hugepages_backed": request["hugepages_backed"],
-        "hugepages": hugepages,
-        "numanode_set": numanode_set,
-        "spans_numa_nodes": len(numanode_set) > 1,
-        "memory_by_node": memory_by_node,
-        "disks": disks,
-        "interfaces": interfaces,
-        "power_state": None,
-        "pool": request.get("pool") or state.pool,
-        "tags": list(request.get("tags") or []),
-        "planned": True,
-        "notes": notes,
-    }
+    alloc = vm_entry(
+        request["name"],
+        state.name,
+        request["cores"],
+        request["memory"],
+        pinned_cores=pinned,
+        hugepages_backed=request["hugepages_backed"],
+        hugepages=hugepages,
+        numanode_set=numanode_set,
+        disks=disks,
+        interfaces=interfaces,
+        pool=request.get("pool") or state.pool,
+        tags=request.get("tags") or [],
+        planned=True,
+        notes=notes,
+    )
+    alloc["memory_by_node"] = memory_by_node
+    return alloc

@@ -17,6 +17,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity import policy
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.addresses import parse_subnet
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.limits import MAX_CORES
@@ -384,28 +385,28 @@ def parse_vm(value: dict, option: str, host: str, cpu_node: dict) -> dict:
             share = sum(1 for c in pinned if cpu_node.get(c) == node_id)
             memory_by_node[node_id] = memory * share // len(pinned)
         memory_by_node[numanode_set[0]] += memory - sum(memory_by_node.values())
-    return {
-        "name": str(value["name"]),
-        "host": host,
-        "cores": cores,
-        "pinned_cores": pinned,
-        "memory": memory,
-        "hugepages_backed": backed,
-        "hugepages": hugepages,
-        "numanode_set": numanode_set,
-        "spans_numa_nodes": len(numanode_set) > 1,
-        "memory_by_node": memory_by_node,
-        "disks": list(value.get("disks") or []),
-        "interfaces": list(value.get("interfaces") or []),
-        "power_state": value.get("power_state"),
-        "pool": value.get("pool"),
-        "tags": parse_tags(value.get("tags"), f"{option}.tags"),
-        "planned": _bool(value.get("planned"), f"{option}.planned"),
+    vm = vm_entry(
+        str(value["name"]),
+        host,
+        cores,
+        memory,
+        pinned_cores=pinned,
+        hugepages_backed=backed,
+        hugepages=hugepages,
+        numanode_set=numanode_set,
+        disks=value.get("disks") or [],
+        interfaces=value.get("interfaces") or [],
+        power_state=value.get("power_state"),
+        pool=value.get("pool"),
+        tags=parse_tags(value.get("tags"), f"{option}.tags"),
+        planned=_bool(value.get("planned"), f"{option}.planned"),
         # what discovery says of a VM (e.g. an instance of another LXD project), kept for the record
-        "notes": [str(note) for note in value.get("notes") or []],
+        notes=[str(note) for note in value.get("notes") or []],
         # what discovery found changed outside the collection (see drift.py), kept for the record
-        "drift": [dict(finding) for finding in value.get("drift") or [] if isinstance(finding, dict)],
-    }
+        drift=[dict(finding) for finding in value.get("drift") or [] if isinstance(finding, dict)],
+    )
+    vm["memory_by_node"] = memory_by_node
+    return vm
 
 
 def parse_host(record: dict, option: str = "hosts[0]") -> HostState:

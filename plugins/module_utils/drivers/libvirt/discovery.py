@@ -13,7 +13,10 @@ from __future__ import annotations
 import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import meta_pool
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
@@ -34,33 +37,6 @@ _REFRESH_TRIES = 120
 _REFRESH_PAUSE = 0.5
 # The kernel's default hugepage size on x86_64; used for domains that ask for hugepages without a size.
 DEFAULT_HUGEPAGE = 2 * MIB
-_INTERFACE_KEYS = (
-    "name",
-    "type",
-    "numa_node",
-    "default",
-    "sriov_max_vf",
-    "sriov_used_vf",
-    "networks",
-    "vlans",
-    "subnets",
-    "spaces",
-    "forward_mode",
-    "bridge",
-    "dhcp",
-    "dhcp_ranges",
-    "active",
-)
-
-
-class Inventory:
-    """What discovery found: the host record and the domains as the driver sees them (by name)."""
-
-    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
-        self.record = record
-        self.domains = domains
-        self.capabilities = capabilities
-        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no domain uses
 
 
 def _ask(what, call, *args):
@@ -234,18 +210,17 @@ def _allocation(vm, host, numa, sizes):
     asked = _asked_nics(vm)
     # a missing or shrunk volume shows the size the VM still claims (and is counted at), with its drift
     claimed = drift.claimed_sizes(vm["drift"])
-    return {
-        "name": vm["name"],
-        "host": host,
-        "cores": vm["cores"],
-        "pinned_cores": vm["pinned_cores"],
+    return vm_entry(
+        vm["name"],
+        host,
+        vm["cores"],
         # counted at its maximum: the balloon may give the guest that much at any time
-        "memory": max(vm["memory"], vm["max_memory"]),
-        "hugepages_backed": vm["hugepages_backed"],
-        "hugepages": _hugepages(vm, numa) if vm["hugepages_backed"] else [],
-        "numanode_set": vm["numanode_set"],
-        "spans_numa_nodes": len(vm["numanode_set"]) > 1,
-        "disks": [
+        max(vm["memory"], vm["max_memory"]),
+        pinned_cores=vm["pinned_cores"],
+        hugepages_backed=vm["hugepages_backed"],
+        hugepages=_hugepages(vm, numa) if vm["hugepages_backed"] else [],
+        numanode_set=vm["numanode_set"],
+        disks=[
             {
                 "name": names.get((d["pool"], d["volume"]), d["name"]),
                 "pool": d["pool"],
@@ -254,7 +229,7 @@ def _allocation(vm, host, numa, sizes):
             for d in vm["disks"]
             if d["pool"] and d["device"] == "disk"
         ],
-        "interfaces": [
+        interfaces=[
             {
                 "name": asked.get(index, {}).get("name") or n["name"],
                 "host_interface": n.get("host_interface") or n.get("network") or n.get("bridge"),
@@ -271,13 +246,11 @@ def _allocation(vm, host, numa, sizes):
             }
             for index, n in enumerate(vm["interfaces"])
         ],
-        "power_state": vm["power_state"],
-        "pool": vm["pool"],
-        "tags": vm["tags"],
-        "planned": False,
-        "notes": [],
-        "drift": drift.public(vm["drift"]),
-    }
+        power_state=vm["power_state"],
+        pool=vm["pool"],
+        tags=vm["tags"],
+        drift=drift.public(vm["drift"]),
+    )
 
 
 def _count_vfs(interfaces, domains):
@@ -320,23 +293,7 @@ def discover(conn, policy: dict) -> Inventory:
     drift.charge(pools, [finding for vm in domains.values() for finding in vm["drift"]])
     free_vfs = _count_vfs(interfaces, domains)
     apply_networks(interfaces, policy.get("networks") or [], "a libvirt network or host interface")
-    default_pool = policy.get("default_storage_pool")
-    for pool in pools:
-        pool["default"] = pool["name"] == default_pool
-    record = {
-        "name": host,
-        "type": "libvirt",
-        "hardware_id": f"libvirt:{caps['uuid']}" if caps.get("uuid") else None,
-        "pool": policy["pool"],
-        "zone": policy["zone"],
-        "tags": list(policy["tags"]),
-        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
-        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
-        "reserved": dict(policy["reserved"]),
-        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
-        "numa": caps["numa"],
-        "storage_pools": pools,
-        "interfaces": [{k: i.get(k) for k in _INTERFACE_KEYS} for i in interfaces],
-        "vms": [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()],
-    }
+    vms = [_allocation(vm, host, caps["numa"], sizes) for vm in domains.values()]
+    hardware_id = f"libvirt:{caps['uuid']}" if caps.get("uuid") else None
+    record = host_record(host, "libvirt", hardware_id, policy, caps["numa"], pools, interfaces, vms)
     return Inventory(record, domains, caps, free_vfs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan, Driver, Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import addresses as libvirt_addresses
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import (
@@ -38,8 +39,12 @@ _DIR_POOL_XML = """<pool type='dir'>
 </pool>"""
 
 
-class LibvirtDriver:
+class LibvirtDriver(Driver):
+    """The contract (drivers/contract.py) over one libvirt connection; the whole host is the scope (no projects)."""
+
     type = "libvirt"
+    label = "libvirt"
+    default_pool_path = "/var/lib/libvirt/images"
 
     def __init__(self, address: str):
         self.address = address
@@ -58,8 +63,8 @@ class LibvirtDriver:
         """The stored policy's text as it is, also when it cannot be read as a policy (vm_host's force)."""
         return policy_store.read_text(self.conn)
 
-    def inventory(self, policy=None) -> discovery.Inventory:
-        """The host under ``policy`` (default: the stored one, else the defaults)."""
+    def inventory(self, policy=None, empty_project: bool = False) -> Inventory:
+        """The host under ``policy`` (default: the stored one, else the defaults); no projects, so no empty one."""
         if policy is None:
             policy = merge_policy(self.stored_policy(), {})
         return discovery.discover(self.conn, policy)
@@ -123,18 +128,20 @@ class LibvirtDriver:
                 f"copy of the image and cannot be smaller",
             )
 
-    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
-        return compose_plan.new_vm(inventory, alloc, request, options)
+    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> ComposePlan:
+        return _public(compose_plan.new_vm(inventory, alloc, request, options), alloc)
 
-    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid: str) -> dict:
+    def plan_update(
+        self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid: str
+    ) -> ComposePlan:
         spec = compose_plan.domain_spec(inventory, alloc, request, options, volumes, uuid=uuid)
-        return {"spec": spec, "xml": render_domain(spec)}
+        return _public({"volumes": [], "spec": spec, "xml": render_domain(spec)}, alloc)
 
-    def check_new_volumes(self, plan: dict) -> None:
-        compose.check_new_volumes(self.conn, plan)
+    def check_new_volumes(self, plan: ComposePlan) -> None:
+        compose.check_new_volumes(self.conn, plan.private)
 
-    def create(self, plan: dict, reached=lambda point: None) -> None:
-        compose.create(self.conn, plan, reached)
+    def create(self, plan: ComposePlan, reached=lambda point: None) -> None:
+        compose.create(self.conn, plan.private, reached)
 
     def has_vm(self, name: str) -> bool:
         try:
@@ -156,8 +163,8 @@ class LibvirtDriver:
         self.conn = open_connection(self.address)
         return True
 
-    def redefine(self, plan: dict) -> None:
-        compose.redefine(self.conn, plan["xml"], plan["spec"]["name"])
+    def redefine(self, plan: ComposePlan) -> None:
+        compose.redefine(self.conn, plan.private["xml"], plan.name)
 
     def grow_volume(self, name: str, pool: str, volume: str, size: int, target: str) -> None:
         compose.grow_volume(self.conn, name, pool, volume, size, target)
@@ -185,3 +192,21 @@ class LibvirtDriver:
     def addresses(self, name: str, include_link_local: bool = False) -> list:
         """DHCP leases, then the guest agent, then ARP (drivers/libvirt/addresses.py)."""
         return libvirt_addresses.addresses(self.conn, name, include_link_local)
+
+
+def _public(plan: dict, alloc: dict) -> ComposePlan:
+    """The contract's view of a libvirt plan (volumes to create, domain spec and XML) for the services.
+
+    The domain's interfaces are rendered in the order of the placement's, which carry the NICs' names.
+    """
+    spec = plan["spec"]
+    return ComposePlan(
+        name=spec["name"],
+        interfaces=[
+            {"name": placed.get("name"), "mac": nic["mac"]}
+            for placed, nic in zip(alloc["interfaces"], spec["interfaces"])
+        ],
+        owned_volumes=list(spec["metadata"]["volumes"]),
+        new_volumes=list(plan["volumes"]),
+        private=plan,
+    )

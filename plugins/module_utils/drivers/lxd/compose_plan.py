@@ -144,7 +144,8 @@ def _cloud_init(vm: str, alloc: dict, macs: dict, options: dict) -> dict:
 
 
 def new_instance(record: dict, alloc: dict, request: dict, options: dict) -> dict:
-    """The plan for an instance not made yet: custom volumes to create first, then the instance body."""
+    """The plan for an instance not made yet: custom volumes to create first, then the instance body (the driver
+    turns it into a contract ComposePlan)."""
     vm = request["name"]
     kind = options["instance_type"]
     host = record["name"]
@@ -198,7 +199,8 @@ def new_instance(record: dict, alloc: dict, request: dict, options: dict) -> dic
         "instance_type": kind,
         "volumes": to_create,
         "body": body,
-        "spec": {"name": vm, "interfaces": nics, "metadata": {"volumes": volumes}},
+        "interfaces": nics,  # the MAC each NIC gets, in the request's order
+        "owned": volumes,  # what the instance owns once made (its root volume too), removed with it
     }
 
 

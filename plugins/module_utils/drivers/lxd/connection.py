@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import ssl
+from urllib.parse import quote
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import local_socket
@@ -40,6 +41,14 @@ except ImportError as error:  # reported as missing_binding when an LXD host is 
 
 TIMEOUT = 60
 TRUST_HINT = "vmfleet.hosts.lxd_trust reports it, as does `lxc info` on the host"
+
+
+def api_root(address: str) -> str:
+    """The API's root URL for an address as resolve_address gives it, spelled as pylxd's Client spells it (a
+    socket path becomes ``http+unix://`` and the quoted path)."""
+    if address.startswith("/"):
+        return f"http+unix://{quote(address, safe='')}/1.0"
+    return address.rstrip("/") + "/1.0"
 
 
 def normalise_fingerprint(value: str) -> str:

@@ -15,7 +15,9 @@ project; networks, the default profile and the instances are the project's.
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import instances as lxd_instances
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
@@ -33,38 +35,13 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.poo
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.resources import hugepage_size, parse_numa
 
-INTERFACE_KEYS = (
-    "name",
-    "type",
-    "numa_node",
-    "default",
-    "sriov_max_vf",
-    "sriov_used_vf",
-    "networks",
-    "vlans",
-    "subnets",
-    "spaces",
-    "forward_mode",
-    "bridge",
-    "dhcp",
-    "dhcp_ranges",
-    "active",
-)
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
+
 # What a declared network must be on an LXD host (vm_host's networks)
 LXD_NETWORK = "an LXD network (managed, or a host interface LXD lists)"
 # Drivers whose volumes report how much of them is written; on the others (dir) a sized volume counts in full.
 _USAGE_DRIVERS = ("zfs", "btrfs", "lvm", "ceph", "cephfs")
-
-
-class Inventory:
-    """What discovery found: the host record and the instances as the driver sees them (by name)."""
-
-    def __init__(self, record: dict, domains: dict, capabilities: dict, free_vfs: dict):
-        self.record = record
-        self.domains = domains
-        self.capabilities = capabilities
-        self.free_vfs = free_vfs  # SR-IOV NIC name -> PCI addresses of VFs no instance is counted on
-        self.warnings = []  # what discovery could not see, for the module to pass on
 
 
 def metadata(response) -> object:
@@ -79,7 +56,7 @@ def ask(what: str, call):
         raise
     except LxdDataError as error:
         raise DriverError("hypervisor", f"LXD answered {what} with data vmfleet cannot read: {error}") from None
-    except Exception as error:  # pylxd's LXDAPIException and requests' errors: this read failed
+    except (LXDAPIException, OSError) as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 
@@ -87,7 +64,7 @@ def _optional(call):
     """``call()``, or None when LXD refuses it (a pool it cannot measure, a network without state)."""
     try:
         return call()
-    except Exception:  # LXD answers "Not supported" and the like; the caller has a fallback
+    except (LXDAPIException, OSError):  # LXD answers "Not supported" and the like; the caller has a fallback
         return None
 
 
@@ -103,7 +80,7 @@ def _every_project(what: str, call, project: str, seen: dict):
     """
     try:
         return metadata(call({"recursion": "1", "all-projects": "true"}))
-    except Exception as error:  # pylxd's LXDAPIException and requests' errors
+    except (LXDAPIException, OSError) as error:
         if not _forbidden(error):
             raise DriverError("hypervisor", f"cannot {what}: {error}") from None
     seen["all_projects"] = False
@@ -216,14 +193,17 @@ def other_projects(instances: list, project: str, host: str, numa: list, memory:
     return vms
 
 
-def discover(client, server, project_api, project: str, policy: dict, project_exists: bool = True) -> Inventory:
+def discover(
+    client, server, project_api, project: str, policy: dict, project_exists: bool = True, address: str = ""
+) -> Inventory:
     """The host as a record under ``policy`` (see spec.host_policy), and the project's instances.
 
     ``server`` is an API node without a project, ``project_api`` one with it. A project that does not exist yet
     (vm_host in check mode, about to create it) has no instances and sees the default project's networks.
+    ``address`` names the host when the server does not say its name.
     """
     environment = client.host_info.get("environment") or {}
-    host = environment.get("server_name") or client.api._api_endpoint
+    host = environment.get("server_name") or address
     resources = ask("read /1.0/resources", lambda: metadata(server.resources.get()))
     numa = ask("read /1.0/resources", lambda: parse_numa(resources))
     seen = {"all_projects": True}
@@ -246,28 +226,10 @@ def discover(client, server, project_api, project: str, policy: dict, project_ex
     vms += other_projects(instances, project, host, numa, memory)
     free_vfs = count_vfs(interfaces, vms)
     apply_networks(interfaces, policy.get("networks") or [], LXD_NETWORK)
-    default_pool = policy.get("default_storage_pool")
-    for pool in pools:
-        pool["default"] = pool["name"] == default_pool
     fingerprint = environment.get("certificate_fingerprint")
     # every project of one server shares its hardware: the server certificate names the server
     hardware_id = f"lxd:{fingerprint}" if fingerprint else None
-    record = {
-        "name": host,
-        "type": "lxd",
-        "hardware_id": hardware_id,
-        "pool": policy["pool"],
-        "zone": policy["zone"],
-        "tags": list(policy["tags"]),
-        "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
-        "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
-        "reserved": dict(policy["reserved"]),
-        "default_storage_pool": default_pool if any(p["name"] == default_pool for p in pools) else None,
-        "numa": numa,
-        "storage_pools": pools,
-        "interfaces": [{k: i.get(k) for k in INTERFACE_KEYS} for i in interfaces],
-        "vms": vms,
-    }
+    record = host_record(host, "lxd", hardware_id, policy, numa, pools, interfaces, vms)
     capabilities = {
         "server_name": host,
         "server_version": environment.get("server_version"),

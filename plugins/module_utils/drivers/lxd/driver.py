@@ -8,6 +8,7 @@ It translates between LXD's REST API and the capacity core's plain data and neve
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan, Driver, Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import addresses as lxd_addresses
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import compose as lxd_compose
@@ -17,7 +18,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import (
     policy_store,
     project_config,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import open_client, resolve_address
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
+    TIMEOUT,
+    api_root,
+    open_client,
+    resolve_address,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import client_config_dirs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
@@ -25,8 +31,12 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.repair i
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 
-class LxdDriver:
+class LxdDriver(Driver):
+    """The contract (drivers/contract.py) over LXD's REST API, in one project of the daemon."""
+
     type = "lxd"
+    label = "LXD"
+    has_projects = True
 
     def __init__(self, connection: dict):
         self.client = open_client(connection)
@@ -54,9 +64,13 @@ class LxdDriver:
     # ---- host: discovery, policy, lock (drivers/lxd/discovery.py, policy_store.py, lock.py) ----
 
     def _node(self, path: str = ""):
-        """An API node without the project parameter (server-wide things, and the project object itself)."""
+        """An API node without the project parameter (server-wide things, and the project object itself).
+
+        Made with the node class's own constructor from what this driver opened the client with (the address and
+        TIMEOUT), so nothing private of pylxd's is read.
+        """
         api = self.client.api
-        return api.__class__(api._api_endpoint + path, session=api.session, timeout=api._timeout, project=None)
+        return type(api)(api_root(self.address) + path, session=api.session, timeout=TIMEOUT, project=None)
 
     def _project_node(self):
         return self._node("/projects/" + self.project)
@@ -91,7 +105,7 @@ class LxdDriver:
         self._require_project()
         return policy_store.read_text(self._project_node(), self.project)
 
-    def inventory(self, policy=None, empty_project: bool = False) -> discovery.Inventory:
+    def inventory(self, policy=None, empty_project: bool = False) -> Inventory:
         """The host under ``policy`` (default: the stored one, else the defaults).
 
         ``empty_project`` reads a project that does not exist yet as an empty one (vm_host in check mode).
@@ -102,7 +116,9 @@ class LxdDriver:
         if policy is None:
             stored = policy_store.read_policy(self._project_node(), self.project) if exists else None
             policy = merge_policy(stored, {})
-        return discovery.discover(self.client, self._node(), self.client.api, self.project, policy, exists)
+        return discovery.discover(
+            self.client, self._node(), self.client.api, self.project, policy, exists, address=self.address
+        )
 
     def store_policy(self, policy: dict) -> None:
         policy_store.write_policy(self._project_node(), self.project, policy)
@@ -156,21 +172,27 @@ class LxdDriver:
         if options["image"] is not None:
             lxd_compose.check_alias(self.client, options["image"]["alias"], kind)
 
-    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
-        return compose_plan.new_instance(inventory.record, alloc, request, options)
-
-    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid) -> dict:
-        entry = inventory.domains[request["name"]]
-        config = compose_plan.updated_config(
-            alloc, request, options, entry["metadata"]["volumes"], entry["instance_type"]
+    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> ComposePlan:
+        plan = compose_plan.new_instance(inventory.record, alloc, request, options)
+        return ComposePlan(
+            name=plan["name"],
+            interfaces=plan["interfaces"],
+            owned_volumes=plan["owned"],
+            new_volumes=plan["volumes"],
+            private=plan,
         )
-        return {"name": request["name"], "config": config}
 
-    def check_new_volumes(self, plan: dict) -> None:
-        lxd_compose.check_new_volumes(self.client, plan)
+    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid) -> ComposePlan:
+        entry = inventory.domains[request["name"]]
+        owned = entry["metadata"]["volumes"]
+        config = compose_plan.updated_config(alloc, request, options, owned, entry["instance_type"])
+        return ComposePlan(name=request["name"], owned_volumes=list(owned), private={"config": config})
 
-    def create(self, plan: dict, reached=lambda point: None) -> None:
-        lxd_compose.create(self.client, plan, self.host_name(), reached)
+    def check_new_volumes(self, plan: ComposePlan) -> None:
+        lxd_compose.check_new_volumes(self.client, plan.private)
+
+    def create(self, plan: ComposePlan, reached=lambda point: None) -> None:
+        lxd_compose.create(self.client, plan.private, self.host_name(), reached)
 
     def has_vm(self, name: str) -> bool:
         return lxd_compose.instance_exists(self.client, name)
@@ -180,8 +202,8 @@ class LxdDriver:
         the next request reaches it."""
         return False
 
-    def redefine(self, plan: dict) -> None:
-        lxd_compose.update_config(self.client, plan["name"], plan["config"])
+    def redefine(self, plan: ComposePlan) -> None:
+        lxd_compose.update_config(self.client, plan.name, plan.private["config"])
 
     def grow_volume(self, name: str, pool: str, volume: str, size: int, target: str) -> None:
         lxd_compose.grow_disk(self.client, name, pool, volume, size, target)

@@ -18,9 +18,13 @@ import json
 import re
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import drift
+from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.vm_entry import vm_entry
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.errors import LxdDataError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.units import size_bytes
+
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
 
 MIB = 1024 * 1024
 KEY_REQUEST = "user.vmfleet.request"
@@ -293,18 +297,17 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
             disks.append(
                 {"name": finding["disk"] or finding["volume"], "pool": finding["pool"], "size": finding["claimed"] or 0}
             )
-    return {
-        "name": entry["name"],
-        "host": host_name,
-        "cores": entry["cores"],
-        "pinned_cores": list(entry["pinned_cores"]),
-        "memory": entry["memory"],
-        "hugepages_backed": entry["hugepages_backed"],
-        "hugepages": _page_shares(entry, numa, nodes) if entry["hugepages_backed"] else [],
-        "numanode_set": nodes,
-        "spans_numa_nodes": len(nodes) > 1,
-        "disks": disks,
-        "interfaces": [
+    return vm_entry(
+        entry["name"],
+        host_name,
+        entry["cores"],
+        entry["memory"],
+        pinned_cores=entry["pinned_cores"],
+        hugepages_backed=entry["hugepages_backed"],
+        hugepages=_page_shares(entry, numa, nodes) if entry["hugepages_backed"] else [],
+        numanode_set=nodes,
+        disks=disks,
+        interfaces=[
             {
                 "name": nic["name"],
                 "host_interface": nic["host_interface"],
@@ -321,13 +324,12 @@ def allocation(entry: dict, host_name: str, numa: list, pool_sizes=None) -> dict
             }
             for nic in entry["interfaces"]
         ],
-        "power_state": entry["power_state"],
-        "pool": entry["pool"],
-        "tags": list(entry["tags"]),
-        "planned": False,
-        "notes": _notes(entry),
-        "drift": drift.public(findings),
-    }
+        power_state=entry["power_state"],
+        pool=entry["pool"],
+        tags=entry["tags"],
+        notes=_notes(entry),
+        drift=drift.public(findings),
+    )
 
 
 def _notes(entry: dict) -> list:
@@ -357,7 +359,7 @@ def instance_drift(entry: dict, sizes: dict, pools: dict, networks: set, cores: 
 def _get(client, what: str, call):
     try:
         return call()
-    except Exception as error:  # pylxd raises LXDAPIException, requests its own: both are this read failing
+    except (LXDAPIException, OSError) as error:
         raise DriverError("hypervisor", f"cannot {what}: {error}") from None
 
 

@@ -29,6 +29,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lease_lock i
     LeaseLock,
 )
 
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
+
 LOCK_PROFILE = "vmfleet-compose-lock"
 LOCK_KEY = "user.vmfleet.lock"
 
@@ -65,7 +68,7 @@ class ProjectLock(LeaseLock):
             body["config"][LOCK_KEY] = json.dumps(content, sort_keys=True)
         try:
             self.profiles.post(json=body)
-        except Exception as error:  # pylxd's LXDAPIException, requests' errors
+        except (LXDAPIException, OSError) as error:
             if _exists_error(error):
                 return False
             raise self._fail("take", error) from None
@@ -75,7 +78,7 @@ class ProjectLock(LeaseLock):
         """Who holds the lock: None when free, {} when its value is unreadable (being written, or edited)."""
         try:
             response = self.profiles[name].get()
-        except Exception as error:
+        except (LXDAPIException, OSError) as error:
             if _status(error) == 404:
                 return None
             raise self._fail("read", error) from None
@@ -89,14 +92,14 @@ class ProjectLock(LeaseLock):
     def _delete(self, name: str) -> None:
         try:
             self.profiles[name].delete()
-        except Exception as error:
+        except (LXDAPIException, OSError) as error:
             if _status(error) != 404:
                 raise self._fail("remove", error) from None
 
     def _names(self, prefix: str) -> list:
         try:
             urls = self.profiles.get().json().get("metadata") or []
-        except Exception as error:
+        except (LXDAPIException, OSError) as error:
             raise self._fail("list the profiles of", error) from None
         names = [unquote(url.split("?", 1)[0].rsplit("/", 1)[-1]) for url in urls if isinstance(url, str)]
         return [name for name in names if name.startswith(prefix)]

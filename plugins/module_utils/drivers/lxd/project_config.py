@@ -18,6 +18,9 @@ import time
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 
+# LXD refuses with LXDAPIException; the transport fails with OSError (requests' errors are OSErrors)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import LXDAPIException
+
 CAS_ATTEMPTS = 50  # a busy project settles long before this; past it something rewrites it in a loop
 
 
@@ -39,7 +42,7 @@ def read(node, name: str):
     """The project as it is now, or None when it does not exist (``node`` is /1.0/projects/<name>)."""
     try:
         response = node.get()
-    except Exception as error:  # pylxd raises NotFound / LXDAPIException, requests its own
+    except (LXDAPIException, OSError) as error:
         if _status(error) == 404:
             return None
         raise DriverError("hypervisor", f"cannot read project {name!r}: {error}") from None
@@ -52,7 +55,7 @@ def replace(node, name: str, project: Project, config: dict) -> bool:
     headers = {"If-Match": project.etag} if project.etag else {}
     try:
         node.put(json={"config": config, "description": project.description}, headers=headers)
-    except Exception as error:
+    except (LXDAPIException, OSError) as error:
         if _status(error) == 412:
             return False
         if _status(error) == 403:

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils import vm_compose_service
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import compose_records
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 
 VOLUMES = [{"pool": "default", "name": "web-root"}, {"pool": "fast", "name": "web-data"}]
@@ -106,7 +107,7 @@ def test_the_holders_own_record_is_not_touched(dict_lock):
 def test_a_compose_that_succeeds_leaves_no_record(dict_lock):
     store = {}
     driver = FakeDriver()
-    vm_compose_service._carry_out(driver, dict_lock(store), "web", {"volumes": VOLUMES})
+    vm_compose_service._carry_out(driver, dict_lock(store), "web", ComposePlan("web", new_volumes=VOLUMES))
     assert driver.steps == ["checked", "created"] and store == {}
 
 
@@ -115,7 +116,7 @@ def test_a_rollback_that_failed_is_tried_again_over_a_new_connection(dict_lock):
     failure = DriverError("hypervisor", "cannot compose VM 'web': client socket is closed", left=VOLUMES[:1])
     driver = FakeDriver(fail=failure)
     with pytest.raises(DriverError) as raised:
-        vm_compose_service._carry_out(driver, dict_lock(store), "web", {"volumes": VOLUMES})
+        vm_compose_service._carry_out(driver, dict_lock(store), "web", ComposePlan("web", new_volumes=VOLUMES))
     assert driver.reconnected and driver.removed == [("web", VOLUMES[:1])]
     assert raised.value.message.endswith("what was made is now removed (over a new connection)")
     assert store == {}
@@ -127,7 +128,7 @@ def test_a_second_failed_rollback_leaves_the_record_and_names_it(dict_lock):
     driver = FakeDriver(fail=failure, undo_fails=True)
     lock = dict_lock(store)
     with pytest.raises(DriverError) as raised:
-        vm_compose_service._carry_out(driver, lock, "web", {"volumes": VOLUMES})
+        vm_compose_service._carry_out(driver, lock, "web", ComposePlan("web", new_volumes=VOLUMES))
     record = "compose.lock-job-" + lock.token
     assert list(store) == [record]
     assert f"recorded in {record!r}" in raised.value.message and "next vm_compose on this host" in raised.value.message
@@ -137,5 +138,5 @@ def test_a_failure_the_driver_rolled_back_drops_the_record(dict_lock):
     store = {}
     driver = FakeDriver(fail=DriverError("hypervisor", "cannot compose VM 'web': pool full"))
     with pytest.raises(DriverError, match="pool full"):
-        vm_compose_service._carry_out(driver, dict_lock(store), "web", {"volumes": VOLUMES})
+        vm_compose_service._carry_out(driver, dict_lock(store), "web", ComposePlan("web", new_volumes=VOLUMES))
     assert store == {} and not driver.reconnected

@@ -88,7 +88,7 @@ def test_container_body_counts_memory_root_and_extra_disk():
     assert plan["volumes"] == [{"pool": "default", "name": "c1-data", "size": 20 * 10**9, "content_type": "filesystem"}]
     owned = json.loads(body["config"]["user.vmfleet.volumes"])
     assert owned == [{"pool": "default", "name": "c1-root", "root": True}, {"pool": "default", "name": "c1-data"}]
-    assert plan["spec"]["metadata"]["volumes"] == owned
+    assert plan["owned"] == owned
 
 
 def test_pinned_cores_are_a_cpuset_and_one_core_is_not_a_count():
@@ -171,7 +171,7 @@ def test_nic_kinds_vlan_and_stable_macs():
         "parent": "enp1",
         "hwaddr": mac["eth3"],
     }
-    assert plan["spec"]["interfaces"] == [{"name": n, "mac": mac[n]} for n in ("eth0", "eth1", "eth2", "eth3")]
+    assert plan["interfaces"] == [{"name": n, "mac": mac[n]} for n in ("eth0", "eth1", "eth2", "eth3")]
     again, _alloc, _req, _opts = plan_for(interfaces=[{"name": "eth0", "network": "lxdbr0", "vlan": 10}])
     assert again["body"]["devices"]["eth0"]["hwaddr"] == mac["eth0"]
 
@@ -252,13 +252,13 @@ def test_read_back_gives_the_allocation_that_was_made():
     assert [(n["name"], n["mode"], n["host_interface"]) for n in back["interfaces"]] == [
         (n["name"], n["mode"], n["host_interface"]) for n in alloc["interfaces"]
     ]
-    assert [n["mac"] for n in back["interfaces"]] == [n["mac"] for n in plan["spec"]["interfaces"]]
+    assert [n["mac"] for n in back["interfaces"]] == [n["mac"] for n in plan["interfaces"]]
 
 
 def test_update_rewrites_limits_and_removes_keys_no_longer_wanted():
     plan, alloc, req, opts = plan_for(memory=64, hugepages_backed=True, hugepage_size="2M")
     smaller = dict(alloc, memory=128, hugepages_backed=False, hugepages=[], cores=2)
-    config = updated_config(smaller, req, opts, plan["spec"]["metadata"]["volumes"], "container")
+    config = updated_config(smaller, req, opts, plan["owned"], "container")
     assert config["limits.memory"] == "128MiB" and config["limits.cpu"] == "2"
     assert config["limits.hugepages.2MB"] is None  # removed from the instance
 

@@ -11,12 +11,9 @@ from lxd_fixtures import load
 
 from ansible_collections.vmfleet.hosts.plugins.doc_fragments.host_record import ModuleDocFragment
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.placement import plan
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import INTERFACE_KEYS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.interfaces import apply_networks
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.discovery import (
-    INTERFACE_KEYS,
-    LXD_NETWORK,
-    count_vfs,
-)
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.discovery import LXD_NETWORK, count_vfs
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.read.networks import (
     parse_network,
     sriov_cards,
