@@ -312,6 +312,11 @@ class FakeDriver(Driver):
     def placement_needs_restart(self, name):
         return self.vms[name]["running"]
 
+    def addresses(self, name, include_link_local=False):
+        # a running VM of the fake has one IPv4 address on its first NIC; a stopped one has none
+        vm = self.vms[name]
+        return [{"interface": "eth0", "mac": None, "family": "inet", "address": "192.0.2.10"}] if vm["running"] else []
+
     def repair_volume(self, inventory, name, repair):
         self.calls.append(("repair_volume", repair["pool"], repair["volume"]))
         vm = self.vms[name]
