@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import LXD_FAMILY
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import CORRUPT
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
@@ -79,7 +80,7 @@ def _project_to_create(driver, create_project: bool) -> bool:
 
     libvirt has no projects, so create_project is refused there rather than silently ignored.
     """
-    if driver.type != "lxd":
+    if driver.type not in LXD_FAMILY:
         if create_project:
             raise SpecError("create_project", True, f"only applies to LXD hosts; {driver.address} is a libvirt host")
         return False
@@ -147,7 +148,7 @@ def _replaced(corrupt) -> list:
 
 
 def absent(driver, remove_vms: bool, check_mode: bool, force: bool = False) -> dict:
-    if driver.type == "lxd" and not driver.project_exists():
+    if driver.type in LXD_FAMILY and not driver.project_exists():
         # no project, so no policy and no instances: already absent (the project is never created for this)
         return {"changed": False, "host": {}, "removed_vms": [], "diff": {"before": {}, "after": {}}}
     stored, corrupt = _stored(driver, force)
