@@ -46,7 +46,7 @@ options:
     description:
       - The kind of VM host. When not given, E(VMFLEET_TYPE); else it follows from O(address) (Incus's own socket
         path C(/var/lib/incus/unix.socket) gives V(incus), other V(https://...) and socket paths give V(lxd),
-        anything else V(libvirt)). An Incus host reached over HTTPS or another socket needs V(incus) given: its
+        anything else V(libvirt)). An Incus host reached over HTTPS or another socket needs V(incus) given, as its
         API cannot be told from LXD's by the address (docs/incus.md).
     type: str
     choices: [libvirt, lxd, incus]
