@@ -23,6 +23,10 @@ COMMANDS = {
     "git": "antsibull-docs (make docs) asks git whether the collection copy lies in a work tree",
     "make": "runs this Makefile (.ci/run, the README's two commands)",
     "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
+    # started through tools/detach.sh (its first word is that script), so no line names them as a command
+    "libvirtd": "tools/daemons.sh starts it through tools/detach.sh",
+    "virtlogd": "tools/daemons.sh starts it through tools/detach.sh",
+    "incusd": "tools/incus_daemon.sh starts it through tools/detach.sh (the Incus tests' daemon)",
 }
 
 FILES = {
