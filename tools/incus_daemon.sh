@@ -13,14 +13,16 @@ BRIDGE_ADDRESS=${VMFLEET_INCUS_BRIDGE:-10.84.0.1/24}
 LOG=/var/log/incus-vmfleet.log
 DETACH="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/detach.sh"
 
-command -v incusd >/dev/null || {
-  echo "error: incusd is missing (make apt installs the incus package from bookworm-backports)" >&2
+# Debian keeps the daemon and its helpers off PATH; its service puts this directory on PATH (/etc/default/incus)
+INCUS_LIBEXEC=/usr/libexec/incus
+[ -x "$INCUS_LIBEXEC/incusd" ] || {
+  echo "error: $INCUS_LIBEXEC/incusd is missing (make apt installs the incus package from bookworm-backports)" >&2
   exit 1
 }
 
 if ! incus query /1.0 >/dev/null 2>&1; then
   # its own session (it must outlive the make recipe's process group) and none of our descriptors (the lock's)
-  "$DETACH" incusd --group root --logfile "$LOG" &
+  PATH="$INCUS_LIBEXEC:$PATH" "$DETACH" "$INCUS_LIBEXEC/incusd" --group root --logfile "$LOG" &
   if ! timeout 60 incus admin waitready; then
     echo "error: incusd did not become ready within 60 s; its log ($LOG):" >&2
     tail -n 30 "$LOG" >&2 || true

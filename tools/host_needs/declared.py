@@ -26,13 +26,13 @@ COMMANDS = {
     # started through tools/detach.sh (its first word is that script), so no line names them as a command
     "libvirtd": "tools/daemons.sh starts it through tools/detach.sh",
     "virtlogd": "tools/daemons.sh starts it through tools/detach.sh",
-    "incusd": "tools/incus_daemon.sh starts it through tools/detach.sh (the Incus tests' daemon)",
 }
 
 FILES = {
     "/usr/include/libvirt/libvirt.h": "pip compiles libvirt-python against libvirt's headers (make venv)",
     f"/usr/include/{PY}/Python.h": "pip compiles libvirt-python against the interpreter's headers (make venv)",
     f"/usr/lib/{PY}/ensurepip/__init__.py": "python3 -m venv needs ensurepip (make venv)",
+    "/usr/libexec/incus/incusd": "tools/incus_daemon.sh starts Incus's daemon from there (Debian keeps it off PATH)",
     "/usr/lib/EXTLINUX/mbr.bin": "tools/build_test_image.sh writes extlinux's MBR onto the guest disk",
 }
 
