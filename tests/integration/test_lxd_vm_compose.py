@@ -177,6 +177,11 @@ def test_container_composes_with_cloud_init_and_is_idempotent(tmp_path, clean_lx
     assert custom_volumes() == []
 
 
+def query_hugepages() -> int:
+    """The hugepage memory the daemon reports (bytes), as its client shows it."""
+    return json.loads(lxc("query", "/1.0/resources"))["memory"]["hugepages_total"]
+
+
 def cpu_budget() -> int:
     """vCPUs a ratio-1 policy leaves in the test project: the host's threads (the project starts empty)."""
     return json.loads(lxc("query", "/1.0/resources"))["cpu"]["total"]
@@ -291,6 +296,15 @@ def test_pinned_cores_and_hugepages(tmp_path, clean_lxd, hugepages_2m):
     assert grown["vm"]["pinned_cores"] == [core]  # a memory change does not move it
     assert show(pinned)["config"]["limits.memory"] == "256MiB"
     paged_result = results["paged"]
+    if current().type == "incus":
+        # Incus 6.0.4 reports no hugepages in /1.0/resources here although the kernel has them reserved (LXD
+        # 5.0.2 reports them): the core has none to give and refuses, naming the resource (docs/incus.md)
+        assert paged_result["failed"] is True and paged_result["resource"] == "hugepages", paged_result
+        assert query_hugepages() == 0 and hugepages_2m > 0
+        assert paged not in instances()
+        info = run(tmp_path, [{"name": "info", "vmfleet.hosts.vm_host_info": connection()}])["info"]
+        assert next(vm for vm in info["host"]["vms"] if vm["name"] == pinned)["pinned_cores"] == [core]
+        return
     assert paged_result["changed"] is True and paged_result["vm"]["hugepages_backed"] is True, paged_result
     assert paged_result["vm"]["hugepages"][0]["page_size"] == 2 * 1024 * 1024
     assert paged_result["vm"]["hugepages"][0]["count"] == 32
