@@ -147,9 +147,9 @@ def scrub() -> None:
     for cert in query("/1.0/certificates?recursion=1", check=False) or []:
         if cert["name"].startswith(CERT_PREFIX):
             lxc("config", "trust", "remove", cert["fingerprint"], check=False)
-    for token in lxc_json("config", "trust", "list-tokens", check=False) or []:
-        if token["ClientName"].startswith(CERT_PREFIX):
-            lxc("config", "trust", "revoke-token", token["ClientName"], check=False)
+    for name in pending_tokens():
+        if name.startswith(CERT_PREFIX):
+            lxc("config", "trust", "revoke-token", name, check=False)
     if DAEMON.type == "lxd":  # Incus has no such key
         lxc("config", "unset", "core.trust_password", check=False)
 
@@ -166,4 +166,6 @@ def trust_record(fingerprint: str):
 
 
 def pending_tokens() -> list:
-    return [token["ClientName"] for token in lxc_json("config", "trust", "list-tokens", check=False) or []]
+    # LXD 5.0's client prints ClientName, Incus's client_name
+    tokens = lxc_json("config", "trust", "list-tokens", check=False) or []
+    return [token.get("ClientName") or token.get("client_name") for token in tokens]

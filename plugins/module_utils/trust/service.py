@@ -258,7 +258,14 @@ def _trust(run: TrustRun, pair, client) -> None:
         if client.host_info.get("auth") == "trusted":
             run.record = lxd_certificates.record(client, pair.fingerprint)
             return
-        lxd_certificates.join(client, method, secret, name=_name(run, pair), projects=params.get("projects"))
+        lxd_certificates.join(
+            client,
+            method,
+            secret,
+            name=_name(run, pair),
+            projects=params.get("projects"),
+            token_field=incus_dialect.TOKEN_FIELD if run.incus else None,
+        )
         client = run.open(pair)
         if client.host_info.get("auth") != "trusted":
             raise DriverError(

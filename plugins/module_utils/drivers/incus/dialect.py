@@ -29,6 +29,10 @@ NUMA_KEY = "limits.cpu.nodes"
 # Incus never had core.trust_password (removed before the fork's first release): a client joins with a token
 # or is added by an administrator (bring your own certificate).
 TRUST_METHODS = ("trust_token",)
+# The body field of POST /1.0/certificates that carries the token. LXD sent it as "password" until its
+# explicit_trust_token extension; Incus 6.0 lists no such extension yet takes the token only as "trust_token"
+# (sent as "password" it answers "not authorized", seen on 6.0.4).
+TOKEN_FIELD = "trust_token"
 
 
 def socket_candidates(environ=None) -> list:
