@@ -127,3 +127,23 @@ def test_vms_refused_in_incus_words(monkeypatch):
 def test_connection_messages_use_incus_names():
     text = _incus_words("get it trusted first (vmfleet.hosts.lxd_trust with a trust token or password); `lxc info`")
     assert "password" not in text and "`incus info`" in text
+
+
+def test_token_join_uses_the_field_it_is_given(monkeypatch):
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.trust import lxd_certificates  # noqa: PLC0415
+
+    sent = []
+
+    class Certificates:
+        def post(self, json):
+            sent.append(json)
+
+    class Client:
+        host_info = {"api_extensions": []}  # Incus 6.0.4 lists no explicit_trust_token
+
+        class api:  # noqa: N801 - pylxd's attribute name
+            certificates = Certificates()
+
+    lxd_certificates.join(Client(), "trust_token", "tok", token_field=dialect.TOKEN_FIELD)
+    lxd_certificates.join(Client(), "trust_token", "tok")  # LXD 5.0 without the extension: the old field
+    assert sent == [{"type": "client", "trust_token": "tok"}, {"type": "client", "password": "tok"}]
