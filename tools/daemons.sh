@@ -2,7 +2,6 @@
 # Start the daemons the tests and the demo use, on machines without systemd (and harmlessly with it):
 # virtlogd and libvirtd. Idempotent: a running daemon is left alone. Needs root.
 set -euo pipefail
-DETACH="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/detach.sh"
 
 wait_for() {  # path, seconds
   local i
@@ -25,9 +24,9 @@ if ! grep -q ' hugetlbfs ' /proc/mounts; then
   fi
 fi
 
-# detached: without our descriptors (a daemon holding the integration lock's would hold the lock for good)
-pgrep -x virtlogd >/dev/null || "$DETACH" virtlogd -d
-pgrep -x libvirtd >/dev/null || "$DETACH" libvirtd -d
+here=$(cd "$(dirname "$0")" && pwd)
+pgrep -x virtlogd >/dev/null || "$here/without_inherited_fds.sh" virtlogd -d
+pgrep -x libvirtd >/dev/null || "$here/without_inherited_fds.sh" libvirtd -d
 wait_for /run/libvirt/libvirt-sock 30
 # The first connection after start can race the daemon's driver initialisation: wait until it answers.
 answered=no

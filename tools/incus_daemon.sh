@@ -11,7 +11,6 @@ set -euo pipefail
 HTTPS_ADDRESS=${VMFLEET_INCUS_HTTPS:-127.0.0.1:8444}
 BRIDGE_ADDRESS=${VMFLEET_INCUS_BRIDGE:-10.84.0.1/24}
 LOG=/var/log/incus-vmfleet.log
-DETACH="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/detach.sh"
 
 # Debian keeps the daemon and its helpers off PATH; its service puts this directory on PATH (/etc/default/incus)
 INCUS_LIBEXEC=/usr/libexec/incus
@@ -21,8 +20,9 @@ INCUS_LIBEXEC=/usr/libexec/incus
 }
 
 if ! incus query /1.0 >/dev/null 2>&1; then
-  # its own session (it must outlive the make recipe's process group) and none of our descriptors (the lock's)
-  PATH="$INCUS_LIBEXEC:$PATH" "$DETACH" "$INCUS_LIBEXEC/incusd" --group root --logfile "$LOG" &
+  # setsid: the daemon must outlive the make recipe's process group; none of our descriptors (a lock's) go along
+  PATH="$INCUS_LIBEXEC:$PATH" setsid "$(dirname "$0")/without_inherited_fds.sh" "$INCUS_LIBEXEC/incusd" \
+    --group root --logfile "$LOG" </dev/null >/dev/null 2>&1 &
   if ! timeout 60 incus admin waitready; then
     echo "error: incusd did not become ready within 60 s; its log ($LOG):" >&2
     tail -n 30 "$LOG" >&2 || true

@@ -9,7 +9,6 @@ set -euo pipefail
 
 HTTPS_ADDRESS=${VMFLEET_LXD_HTTPS:-127.0.0.1:8443}
 LOG=/var/log/lxd-vmfleet.log
-DETACH="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/detach.sh"
 
 command -v lxd >/dev/null || {
   echo "error: lxd is missing (make apt installs the lxd package)" >&2
@@ -17,8 +16,8 @@ command -v lxd >/dev/null || {
 }
 
 if ! lxc query /1.0 >/dev/null 2>&1; then
-  # its own session (it must outlive the make recipe's process group) and none of our descriptors (the lock's)
-  "$DETACH" lxd --group root --logfile "$LOG" &
+  # setsid: the daemon must outlive the make recipe's process group
+  setsid "$(dirname "$0")/without_inherited_fds.sh" lxd --group root --logfile "$LOG" </dev/null >/dev/null 2>&1 &
   if ! timeout 60 lxd waitready; then
     echo "error: lxd did not become ready within 60 s; its log ($LOG):" >&2
     tail -n 30 "$LOG" >&2 || true

@@ -23,9 +23,9 @@ COMMANDS = {
     "git": "antsibull-docs (make docs) asks git whether the collection copy lies in a work tree",
     "make": "runs this Makefile (.ci/run, the README's two commands)",
     "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
-    # started through tools/detach.sh (its first word is that script), so no line names them as a command
-    "libvirtd": "tools/daemons.sh starts it through tools/detach.sh",
-    "virtlogd": "tools/daemons.sh starts it through tools/detach.sh",
+    # started through tools/without_inherited_fds.sh (a line's first word), so no line names them as a command
+    "libvirtd": "tools/daemons.sh starts it through tools/without_inherited_fds.sh",
+    "virtlogd": "tools/daemons.sh starts it through tools/without_inherited_fds.sh",
 }
 
 FILES = {
