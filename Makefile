@@ -11,6 +11,10 @@ APT_PACKAGES := python3-venv python3-dev rsync git make gcc pkg-config jq shellc
   libvirt-daemon-system libvirt-clients libvirt-dev libxml2-utils qemu-system-x86 qemu-utils \
   openssh-server openssh-client netcat-openbsd genisoimage debootstrap extlinux fdisk e2fsprogs mount lxd lxd-client \
   chromium
+# Incus 6.0 LTS comes from Debian's bookworm-backports only (it needs QEMU 8 or later, so it brings backports'
+# QEMU too; libvirt 9.0 runs with it). The source is added by `make apt` when a backports package is missing.
+BACKPORTS_PACKAGES := incus incus-client
+BACKPORTS_SOURCE := /etc/apt/sources.list.d/vmfleet-backports.sources
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 # pytest and the benchmark import the copied collection as ansible_collections.vmfleet.hosts
 export PYTHONPATH := $(BUILD)
@@ -35,23 +39,31 @@ test: host-needs lint unit collection sanity ansible-lint docs integration ee-pr
 # Every command and file the code, tools, tests and Makefile need must come from APT_PACKAGES (and what apt
 # brings with them) or Debian's base, never from something installed by hand (tools/host_needs/check.py).
 host-needs: deps
-	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES)"
+	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES) $(BACKPORTS_PACKAGES)"
 	mkdir -p $(BUILD) && : > $(TRACE)
 
 # The same for every command the test run really started (recorded by the venv's exec trace).
 host-needs-traced: deps
-	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES)" --trace $(TRACE)
+	$(BIN)/python tools/host_needs/check.py --packages "$(APT_PACKAGES) $(BACKPORTS_PACKAGES)" --trace $(TRACE)
 
 deps: apt venv
 
 # apt only when something is missing, so repeated runs stay fast and work offline.
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing apt packages:$$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "error: apt packages missing ($$missing) and not root" >&2; exit 1; fi; \
+	backports=""; for p in $(BACKPORTS_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || backports="$$backports $$p"; done; \
+	if [ -n "$$missing$$backports" ]; then \
+	  echo "installing apt packages:$$missing$${backports:+ (from bookworm-backports:$$backports)}"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "error: apt packages missing ($$missing$$backports) and not root" >&2; exit 1; fi; \
+	  if [ -n "$$backports" ] && [ ! -e $(BACKPORTS_SOURCE) ]; then \
+	    printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
+	      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > $(BACKPORTS_SOURCE); \
+	  fi; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -q; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true $$missing; \
+	  if [ -n "$$missing" ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true $$missing; fi; \
+	  if [ -n "$$backports" ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true -t bookworm-backports $$backports; fi; \
 	fi
 
 venv: $(VENV)/.installed
@@ -68,11 +80,12 @@ exec-trace:
 	  cp tools/host_needs/exec_trace.py $$site/vmfleet_exec_trace.py; \
 	  echo 'import vmfleet_exec_trace' > $$site/vmfleet_exec_trace.pth
 
-# libvirtd, virtlogd and LXD, started by hand where there is no systemd (tests and demo talk to the real daemons).
+# libvirtd, virtlogd, LXD and Incus, started by hand where there is no systemd (tests and demo talk to the real daemons).
 daemons: apt
 	tools/daemons.sh
 	tools/sshd.sh
 	tools/lxd_daemon.sh
+	tools/incus_daemon.sh
 
 # The collection is copied (not symlinked) to a real ansible_collections/vmfleet/hosts path:
 # ansible-test resolves symlinks and insists on that layout; ansible-playbook finds it via ANSIBLE_COLLECTIONS_PATH.
@@ -103,10 +116,11 @@ ansible-lint: collection
 
 # The Debian guest image the guest-boot test boots and the Debian system-container image the LXD tests compose
 # from, built from Debian's package mirror and cached under /var/cache/vmfleet-test (rebuilt only when their
-# script changes; the container image is imported into the local LXD as vmfleet-test/debian12).
+# script changes; the container image is imported into the local LXD and Incus as vmfleet-test/debian12).
 test-image: apt daemons
 	tools/build_test_image.sh
 	tools/build_lxd_image.sh
+	tools/incus_image.sh
 
 integration: collection daemons test-image
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration

@@ -34,7 +34,8 @@ options:
         verified.
       - "When not given: E(VMFLEET_ADDRESS); else, for libvirt, libvirt's own E(LIBVIRT_DEFAULT_URI), else
         V(qemu:///system); for LXD the local socket (the snap's C(/var/snap/lxd/common/lxd/unix.socket), else the
-        distribution package's C(/var/lib/lxd/unix.socket), else C($LXD_DIR/unix.socket))."
+        distribution package's C(/var/lib/lxd/unix.socket), else C($LXD_DIR/unix.socket)); for Incus
+        C($INCUS_DIR/unix.socket), else C(/var/lib/incus/unix.socket)."
       - The alias C(uri) is for libvirt URIs and C(url) for LXD addresses; one used for the other hypervisor's
         address (or with the other O(type)) is refused with the reason, rather than guessed.
       - The module can run on the VM host itself or on the controller (with C(delegate_to) set to V(localhost)) with
@@ -43,10 +44,12 @@ options:
     aliases: [power_address, uri, url]
   type:
     description:
-      - The kind of VM host. When not given, E(VMFLEET_TYPE); else it follows from O(address) (V(https://...) and
-        socket paths give V(lxd), anything else V(libvirt)).
+      - The kind of VM host. When not given, E(VMFLEET_TYPE); else it follows from O(address) (Incus's own socket
+        path C(/var/lib/incus/unix.socket) gives V(incus), other V(https://...) and socket paths give V(lxd),
+        anything else V(libvirt)). An Incus host reached over HTTPS or another socket needs V(incus) given, as its
+        API cannot be told from LXD's by the address (docs/incus.md).
     type: str
-    choices: [libvirt, lxd]
+    choices: [libvirt, lxd, incus]
   project:
     description:
       - The LXD project the VM host's instances, volumes and policy live in. Ignored by libvirt hosts.

@@ -36,7 +36,7 @@ options:
         description:
           - What runs the VMs. V(manual) is a host described by hand, as for planning.
         type: str
-        choices: [libvirt, lxd, manual]
+        choices: [libvirt, lxd, incus, manual]
         default: manual
       hardware_id:
         description:

@@ -27,6 +27,9 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec impo
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import TYPES, infer_type
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus.dialect import (
+    client_config_dirs as incus_client_dirs,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.locations import default_client_pair
 
 PATH_OPTIONS = ("client_cert", "client_key", "server_cert")
@@ -113,7 +116,9 @@ def resolve_connection(
     elif _is_https(resolved.get("address") or ("https://" if https_without_address else None)) and not (
         resolved.get("client_cert") or resolved.get("client_key")
     ):
-        pair = default_client_pair(environ, exists)
+        # the incus client keeps its pair apart from lxc's (drivers/incus/dialect.py)
+        dirs = incus_client_dirs(environ) if host_type == "incus" else None
+        pair = default_client_pair(environ, exists, dirs)
         if pair:
             resolved["client_cert"], resolved["client_key"] = pair
     return resolved

@@ -11,13 +11,15 @@ addresses, ``url`` (community.general.lxd_container) for LXD ones, ``power_addre
 
 from __future__ import annotations
 
-# Options only an LXD host reads; a libvirt host refuses them rather than ignoring them silently.
+# Options only an LXD (or Incus) host reads; a libvirt host refuses them rather than ignoring them silently.
 LXD_ONLY = ("client_cert", "client_key", "server_cert", "server_fingerprint")
 MUTUALLY_EXCLUSIVE = [["server_cert", "server_fingerprint"]]
 REQUIRED_TOGETHER = [["client_cert", "client_key"]]
 
 # The alias that names one hypervisor's address, and that hypervisor.
 ADDRESS_ALIASES_FOR = {"uri": "libvirt", "url": "lxd"}
+# Host types served by the LXD driver family (projects, instances, the same REST API); Incus is LXD's fork.
+LXD_FAMILY = ("lxd", "incus")
 
 # Where an option not given in the task (nor by module_defaults) is read from, in order.
 ENVIRONMENT = {
@@ -40,7 +42,7 @@ def connection_argspec() -> dict:
     return {
         # no default: it depends on the type (qemu:///system, or the local LXD socket) and on the environment
         "address": {"type": "str", "aliases": ["power_address", "uri", "url"]},
-        "type": {"type": "str", "choices": ["libvirt", "lxd"]},
+        "type": {"type": "str", "choices": ["libvirt", "lxd", "incus"]},
         "project": {"type": "str"},
         "client_cert": {"type": "path", "aliases": ["cert_file"]},
         "client_key": {"type": "path", "aliases": ["key_file"]},

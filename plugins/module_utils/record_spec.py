@@ -132,7 +132,7 @@ _ALLOCATION = {
 
 _HOST_RECORD = {
     "name": _str(required=True),
-    "type": _str(choices=["libvirt", "lxd", "manual"], default="manual"),
+    "type": _str(choices=["libvirt", "lxd", "incus", "manual"], default="manual"),
     "hardware_id": _str(),
     "pool": _str(default="default"),
     "zone": _str(default="default"),

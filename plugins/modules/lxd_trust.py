@@ -22,6 +22,9 @@ description:
     carries, or a CA of the system; an unverified server is never sent a secret.
   - Over the local unix socket (no O(address), or a socket path, with the module running on the LXD host) the
     certificate is added or removed directly as an administrator; no secret is needed.
+  - An Incus host (O(type=incus)) is served the same way, with a token (C(incus config trust add NAME)) or a
+    certificate it already trusts (bring your own O(client_cert) and O(client_key)); without O(address) its own
+    socket C(/var/lib/incus/unix.socket) is used. Incus has no trust password, so O(trust_password) is refused.
   - O(state=absent) removes the certificate from the trust store; the files stay unless O(remove_files=true).
 author:
   - vmfleet.hosts contributors (@vmfleet)
@@ -66,7 +69,8 @@ options:
     type: str
   trust_password:
     description:
-      - The server's C(core.trust_password) (LXD 5.0 and older; LXD 6 only takes tokens).
+      - The server's C(core.trust_password) (LXD 5.0 and older; LXD 6 only takes tokens). Refused for an Incus
+        host (O(type=incus)), which has none.
       - The server must be verified by O(server_cert), O(server_fingerprint) or a CA the system trusts.
       - Never logged or returned.
     type: str

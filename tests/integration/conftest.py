@@ -105,9 +105,29 @@ def free_hugepages() -> int:
     raise AssertionError("no HugePages_Free in /proc/meminfo")
 
 
+def pytest_generate_tests(metafunc):
+    """A test that asks for the LXD daemon runs on LXD; marked ``incus`` it runs on Incus 6.0 too (one suite)."""
+    chosen_by_test = any("daemon" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if "daemon" in metafunc.fixturenames and not chosen_by_test:
+        from lxd_support import DAEMONS  # noqa: PLC0415 - only LXD tests pay for it
+
+        chosen = DAEMONS if metafunc.definition.get_closest_marker("incus") else DAEMONS[:1]
+        metafunc.parametrize("daemon", chosen, ids=[d.type for d in chosen], indirect=True)
+
+
 @pytest.fixture
-def clean_lxd():
-    """Before and after a test: nothing the LXD tests make is left on the local LXD (see lxd_support)."""
+def daemon(request):
+    """The daemon of the LXD family under test (lxd_support.Daemon); lxd_support's helpers talk to it."""
+    import lxd_support  # noqa: PLC0415
+
+    lxd_support.use(request.param)
+    yield request.param
+    lxd_support.use(lxd_support.LXD)
+
+
+@pytest.fixture
+def clean_lxd(daemon):
+    """Before and after a test: nothing the LXD tests make is left on the daemon under test (see lxd_support)."""
     from lxd_support import scrub  # noqa: PLC0415 - only LXD tests pay for it
 
     scrub()

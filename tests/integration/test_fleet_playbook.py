@@ -167,6 +167,6 @@ def test_a_fleet_the_shared_server_cannot_hold_is_refused_before_anything_is_mad
     # every host's own reason for the VM that fits nowhere
     big = out[out.index("vmft-fleet-big:") :]
     assert "kvm: Host kvm" in big and "lxd-a: Host lxd-a" in big and "lxd-b: Host lxd-b" in big
-    assert "needs an LXD host" not in big  # the big VM is no container: every host may run it
+    assert "needs an LXD or Incus host" not in big  # the big VM is no container: every host may run it
     assert instances() == {p: [] for p in PROJECTS.values()} or all(not v for v in instances().values())
     assert domains() == []

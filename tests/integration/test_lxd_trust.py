@@ -3,6 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """lxd_trust against the real LXD 5.0 daemon: token and password joins, pinning, refusals, absent, check mode.
 
+The tests marked incus run against Incus 6.0 too (type: incus; lxd_support.current() is the daemon under test),
+and Incus's own refusal of a trust password and its bring-your-own certificate are tested on Incus alone.
+
 Every claim is checked with the `lxc` client over the unix socket (`lxc config trust list`, `list-tokens`,
 `lxc query /1.0/certificates/...`), never with the module's own word. Certificates and tokens are named
 ``vmfleet-test-trust-*`` so the clean_lxd scrub removes them.
@@ -19,6 +22,8 @@ import subprocess
 import pytest
 from lxd_support import (
     HTTPS_ADDRESS,
+    INCUS,
+    current,
     lxc,
     lxc_json,
     pending_tokens,
@@ -35,6 +40,10 @@ MODULE = "vmfleet.hosts.lxd_trust"
 SERVER_CERT = "/var/lib/lxd/server.crt"
 PASSWORD = "vmfleet-test-pw-7c1d"
 PROJECT = "vmfleet-test-trust-p"
+
+
+def defaults() -> dict:
+    return {MODULE: {"type": current().type}}
 
 
 def mode(path) -> int:
@@ -76,6 +85,7 @@ def failed_with(result: dict, *fragments: str) -> str:
     return result["msg"]
 
 
+@pytest.mark.incus
 def test_token_generates_a_pair_gets_trusted_and_is_unchanged_after(tmp_path, clean_lxd):
     token = trust_token("vmfleet-test-trust-tok")
     secret = json.loads(base64.b64decode(token))["secret"]
@@ -90,10 +100,11 @@ def test_token_generates_a_pair_gets_trusted_and_is_unchanged_after(tmp_path, cl
             {
                 "name": "again without token",
                 # what a newcomer does after the join: the pin the first run reported (result_1 is "trust")
-                MODULE: {**pair, "address": HTTPS_ADDRESS, "server_fingerprint": "{{ result_1.server_fingerprint }}"},
+                MODULE: {**pair, "address": current().https, "server_fingerprint": "{{ result_1.server_fingerprint }}"},
             },
         ],
         "-vvv",
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     check, trust = results["check"], results["trust"]
@@ -112,7 +123,7 @@ def test_token_generates_a_pair_gets_trusted_and_is_unchanged_after(tmp_path, cl
     assert openssl_fingerprint(pair["client_cert"]) == trust["fingerprint"]
     assert trust["certificate"] == (certs_dir / "client.crt").read_text()
     assert trust["server_fingerprint"] == server_fingerprint()
-    assert trust["address"] == HTTPS_ADDRESS  # taken from the token
+    assert trust["address"] == current().https  # taken from the token
     assert trust["diff"]["before"] == check["diff"]["before"]  # check mode wrote nothing
     assert trust["diff"]["after"]["trusted"] is True
     assert trusted_names()[trust["fingerprint"]] == "vmfleet-test-trust-tok"
@@ -304,12 +315,13 @@ def _play_ignoring(tmp_path, pair, https, token, real, wrong, colons):
     )
 
 
+@pytest.mark.incus
 def test_absent_and_the_local_socket(tmp_path, clean_lxd):
     lxc("project", "create", PROJECT)
     cert, key = openssl_pair(tmp_path, "vmfleet-test-trust-sock")
     fingerprint = openssl_fingerprint(cert)
     pair = {"client_cert": cert, "client_key": key}
-    https = {**pair, "address": HTTPS_ADDRESS, "server_fingerprint": server_fingerprint()}
+    https = {**pair, "address": current().https, "server_fingerprint": server_fingerprint()}
     results, proc = play(
         tmp_path,
         [
@@ -323,6 +335,7 @@ def test_absent_and_the_local_socket(tmp_path, clean_lxd):
             {"name": "leave over https", MODULE: {**https, "state": "absent", "remove_files": True}},
             {"name": "leave again", MODULE: {**https, "state": "absent", "remove_files": True}},
         ],
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     added = results["add over socket"]
@@ -369,3 +382,36 @@ def test_other_key_types_authenticate_over_tls(tmp_path, clean_lxd, key_type, ex
         ["openssl", "x509", "-in", pair["client_cert"], "-noout", "-text"], check=True, capture_output=True, text=True
     ).stdout
     assert {"rsa": "rsaEncryption", "ed25519": "ED25519"}[key_type] in algorithm
+
+
+@pytest.mark.parametrize("daemon", [INCUS], ids=["incus"], indirect=True)
+def test_incus_refuses_a_password_and_takes_a_certificate_its_administrator_added(tmp_path, clean_lxd, daemon):
+    """Incus has no trust password: refused naming the option, nothing made. A pair brought along and added by
+    an administrator (`incus config trust add-certificate`) is trusted as it is, over HTTPS."""
+    cert, key = openssl_pair(tmp_path, "vmfleet-test-trust-byo")
+    generated = {"client_cert": str(tmp_path / "new" / "c.crt"), "client_key": str(tmp_path / "new" / "c.key")}
+    https = {"address": daemon.https, "server_fingerprint": server_fingerprint()}
+    refused_before = [
+        {"name": "password", MODULE: {**generated, **https, "trust_password": PASSWORD}, "ignore_errors": True}
+    ]
+    results, proc = play(tmp_path, refused_before, module_defaults=defaults())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    msg = failed_with(results["password"], "trust_password", "Incus has no trust password", "trust_token")
+    assert PASSWORD not in msg and PASSWORD not in proc.stdout
+    assert not os.path.exists(generated["client_cert"]) and not os.path.exists(generated["client_key"])
+
+    untrusted = [
+        {"name": "untrusted", MODULE: {"client_cert": cert, "client_key": key, **https}, "ignore_errors": True}
+    ]
+    results, proc = play(tmp_path, untrusted, module_defaults=defaults())
+    failed_with(results["untrusted"], "does not trust the certificate", "incus config trust add-certificate")
+    lxc(*daemon.trust_add_certificate(cert, "vmfleet-test-trust-byo"))
+    results, proc = play(
+        tmp_path,
+        [{"name": "brought", MODULE: {"client_cert": cert, "client_key": key, **https}}],
+        module_defaults=defaults(),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    brought = results["brought"]
+    assert brought["trusted"] and not brought["changed"] and not brought["generated"], brought
+    assert brought["fingerprint"] == openssl_fingerprint(cert) and trust_record(brought["fingerprint"])

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """vm_host and vm_host_info against the real LXD daemon, and the LXD compose lock between real processes.
 
+The tests marked incus run against Incus 6.0 too (lxd_support.current() is the daemon under test).
+
 Assertions are made with the `lxc` client (which we did not write): `lxc query /1.0/resources`, `lxc storage info`,
 `lxc project get/show`. Every project here is named vmfleet-test-host*, so the scrub of clean_lxd finds it.
 """
@@ -14,7 +16,7 @@ import subprocess
 import time
 
 import pytest
-from lxd_support import HTTPS_ADDRESS, TEST_IMAGE, lxc, lxc_json, projects, query, server_fingerprint
+from lxd_support import HTTPS_ADDRESS, TEST_IMAGE, current, lxc, lxc_json, projects, query, server_fingerprint
 from start_line import run_from_start_line
 
 from playbook_runner import play
@@ -26,7 +28,10 @@ POOL = "vmfleet-test-host-pool"
 LOCK_PROFILE = "vmfleet-compose-lock"
 MIB = 1024**2
 GIB = 1024**3
-DEFAULTS = {"group/vmfleet.hosts.vmhost": {"type": "lxd"}}
+
+
+def defaults() -> dict:
+    return {"group/vmfleet.hosts.vmhost": {"type": current().type}}
 
 
 def task(name, module, **options):
@@ -52,23 +57,24 @@ def trusted_client(tmp_path, clean_lxd):
          "1", "-subj", "/CN=vmfleet-test-host", "-keyout", str(key), "-out", str(cert)],
         capture_output=True, check=True, timeout=60,
     )  # fmt: skip
-    lxc("config", "trust", "add", str(cert), "--name", "vmfleet-test-host")
-    return {"address": HTTPS_ADDRESS, "client_cert": str(cert), "client_key": str(key)}
+    lxc(*current().trust_add_certificate(str(cert), "vmfleet-test-host"))
+    return {"address": current().https, "client_cert": str(cert), "client_key": str(key)}
 
 
 def node_pool(resources: dict, node_id: int) -> int:
     return next(n for n in resources["memory"]["nodes"] if n["numa_node"] == node_id)["hugepages_total"]
 
 
+@pytest.mark.incus
 def test_info_over_the_socket_matches_what_lxc_sees(tmp_path, clean_lxd):
     make_project()
     before = query("/1.0/resources")
-    results, proc = play(tmp_path, [task("info", "vm_host_info", project=PROJECT)], module_defaults=DEFAULTS)
+    results, proc = play(tmp_path, [task("info", "vm_host_info", project=PROJECT)], module_defaults=defaults())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     info = results["info"]
     assert info["changed"] is False and info["registered"] is False, info
     host = info["host"]
-    assert host["type"] == "lxd" and host["name"] == query("/1.0")["environment"]["server_name"]
+    assert host["type"] == current().type and host["name"] == query("/1.0")["environment"]["server_name"]
     resources = query("/1.0/resources")
     threads = [t for s in resources["cpu"]["sockets"] for c in s["cores"] for t in c["threads"]]
     assert host["total"]["cores"] == sum(1 for t in threads if t["online"])
@@ -90,13 +96,15 @@ def test_info_over_the_socket_matches_what_lxc_sees(tmp_path, clean_lxd):
     assert default["type"] == "dir" and default["path"] == lxc_pools["default"]["config"]["source"]
     # used is the filesystem's use plus what sized volumes may still grow by: never less than lxc reports
     assert default["used"] >= int(figures["space used"].strip('"')) - GIB
-    lxdbr0 = next(i for i in host["interfaces"] if i["name"] == "lxdbr0")
-    address = query("/1.0/networks/lxdbr0")["config"]["ipv4.address"]
-    assert lxdbr0["type"] == "network" and lxdbr0["subnets"] == ["10.83.0.0/24"] and address == "10.83.0.1/24"
-    assert lxdbr0["forward_mode"] == "nat" and lxdbr0["dhcp"] is True
+    bridge, subnet = current().bridge, current().subnet
+    found = next(i for i in host["interfaces"] if i["name"] == bridge)
+    address = query(f"/1.0/networks/{bridge}")["config"]["ipv4.address"]
+    assert found["type"] == "network" and found["subnets"] == [subnet] and address == subnet.replace(".0/", ".1/")
+    assert found["forward_mode"] == "nat" and found["dhcp"] is True
     assert [vm for vm in host["vms"] if "/" not in vm["name"]] == []  # a fresh project has no instances
 
 
+@pytest.mark.incus
 def test_policy_in_the_project_idempotent_check_diff_and_seen_over_https(tmp_path, trusted_client):
     make_project()
     policy = {
@@ -106,7 +114,7 @@ def test_policy_in_the_project_idempotent_check_diff_and_seen_over_https(tmp_pat
         "reserved": {"cores": 1, "memory": "512M"},
         "zone": "az1",
         "tags": ["ssd"],
-        "networks": [{"name": "lxdbr0", "spaces": ["mgmt"], "default": True}],
+        "networks": [{"name": current().bridge, "spaces": ["mgmt"], "default": True}],
         "default_storage_pool": "default",
     }
     https = {**trusted_client, "project": PROJECT, "server_fingerprint": server_fingerprint()}
@@ -119,23 +127,23 @@ def test_policy_in_the_project_idempotent_check_diff_and_seen_over_https(tmp_pat
             task("over https", "vm_host_info", **https),
         ],
         "--diff",
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     first, again = results["first"], results["again"]
     assert first["changed"] is True and again["changed"] is False, (first, again)
     assert first["project_created"] is False
     host = first["host"]
-    assert host["type"] == "lxd" and host["zone"] == "az1" and host["default_storage_pool"] == "default"
+    assert host["type"] == current().type and host["zone"] == "az1" and host["default_storage_pool"] == "default"
     assert host["total"]["vcpus"] == host["total"]["cores"] * 4 - 1
-    assert next(i for i in host["interfaces"] if i["name"] == "lxdbr0")["spaces"] == ["mgmt"]
+    assert next(i for i in host["interfaces"] if i["name"] == current().bridge)["spaces"] == ["mgmt"]
     # check mode predicts the change and leaves the stored policy alone
     assert results["check"]["changed"] is True
     assert results["check"]["diff"]["before"]["cpu_over_commit_ratio"] == 4.0
     assert results["check"]["diff"]["after"]["cpu_over_commit_ratio"] == 2.0
     stored = stored_policy()
     assert stored["cpu_over_commit_ratio"] == 4.0 and stored["reserved"] == {"cores": 1, "memory": 512}
-    assert stored["networks"][0]["name"] == "lxdbr0"
+    assert stored["networks"][0]["name"] == current().bridge
     # the default project is untouched: the policy belongs to this project only
     assert "user.vmfleet.policy" not in (query("/1.0/projects/default")["config"] or {})
     # a second controller over HTTPS with its own trusted certificate sees the same policy
@@ -154,7 +162,7 @@ def test_missing_project_refused_created_when_asked_and_absent_keeps_it(tmp_path
             task("info refused", "vm_host_info", project=name),
             {**task("check", "vm_host", project=name, create_project=True), "check_mode": True},
         ],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     refused = results["refused"]
@@ -177,7 +185,7 @@ def test_missing_project_refused_created_when_asked_and_absent_keeps_it(tmp_path
             task("info after", "vm_host_info", project=name),
         ],
         "--diff",
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert results["create"]["changed"] is True and results["create"]["project_created"] is True
@@ -192,6 +200,7 @@ def test_missing_project_refused_created_when_asked_and_absent_keeps_it(tmp_path
     assert results["info after"]["registered"] is False
 
 
+@pytest.mark.incus
 def test_absent_with_remove_vms_removes_only_what_vmfleet_composed(tmp_path, clean_lxd):
     make_project()
     ours, theirs = "vmft-host-ours", "vmft-host-theirs"
@@ -206,7 +215,7 @@ def test_absent_with_remove_vms_removes_only_what_vmfleet_composed(tmp_path, cle
             {**task("check", "vm_host", project=PROJECT, state="absent", remove_vms=True), "check_mode": True},
             task("absent", "vm_host", project=PROJECT, state="absent", remove_vms=True),
         ],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # both instances count on the host; only the one with our bookkeeping is ours to remove
@@ -229,7 +238,7 @@ def test_create_default_storage_pool_where_lxd_chooses(tmp_path, clean_lxd):
             task("create", "vm_host", create_default_storage_pool=True, **options),
             task("again", "vm_host", create_default_storage_pool=True, **options),
         ],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     refused = results["refused"]
@@ -378,7 +387,7 @@ def test_instances_of_other_projects_count_against_the_host(tmp_path, clean_lxd)
     results, proc = play(
         tmp_path,
         [task("register", "vm_host", project=PROJECT), task("info", "vm_host_info", project=PROJECT)],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     host = results["info"]["host"]
@@ -392,7 +401,7 @@ def test_instances_of_other_projects_count_against_the_host(tmp_path, clean_lxd)
     results, proc = play(
         tmp_path,
         [task("absent", "vm_host", project=PROJECT, state="absent", remove_vms=True)],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0 and results["absent"]["removed_vms"] == []
     assert [inst["name"] for inst in lxc_json("list", "--project", other)] == ["vmft-host-other"]
@@ -442,7 +451,7 @@ def test_a_client_restricted_to_its_project_reads_the_host_and_is_warned_of_what
                 "ignore_errors": True,
             },
         ],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # the restricted client composes and removes in its project, under the same lock

@@ -157,7 +157,7 @@ def bad_host(**changes):
         ("nfv01", "hosts", "is not a list of host records"),
         (["nfv01"], "hosts[0]", "is not a host record"),
         ([bad_host(cpu_ratio=2)], "hosts[0]", "'cpu_ratio' is not a known key"),
-        ([bad_host(type="vmware")], "hosts[0].type", "is not one of libvirt, lxd, manual"),
+        ([bad_host(type="vmware")], "hosts[0].type", "is not one of libvirt, lxd, incus, manual"),
         ([bad_host(storage_pools={"name": "p"})], "hosts[0].storage_pools", "is not a list of mappings"),
         (
             [bad_host(numa=[{"node_id": 0, "cpus": 2, "memory": {"total": 4096, "hugepages": [{"size": 1}]}}])],

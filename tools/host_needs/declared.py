@@ -23,12 +23,16 @@ COMMANDS = {
     "git": "antsibull-docs (make docs) asks git whether the collection copy lies in a work tree",
     "make": "runs this Makefile (.ci/run, the README's two commands)",
     "lxc": "the LXD tests, the molecule scenarios and the community.general.lxd connection drive LXD with it",
+    # started through tools/without_inherited_fds.sh (a line's first word), so no line names them as a command
+    "libvirtd": "tools/daemons.sh starts it through tools/without_inherited_fds.sh",
+    "virtlogd": "tools/daemons.sh starts it through tools/without_inherited_fds.sh",
 }
 
 FILES = {
     "/usr/include/libvirt/libvirt.h": "pip compiles libvirt-python against libvirt's headers (make venv)",
     f"/usr/include/{PY}/Python.h": "pip compiles libvirt-python against the interpreter's headers (make venv)",
     f"/usr/lib/{PY}/ensurepip/__init__.py": "python3 -m venv needs ensurepip (make venv)",
+    "/usr/libexec/incus/incusd": "tools/incus_daemon.sh starts Incus's daemon from there (Debian keeps it off PATH)",
     "/usr/lib/EXTLINUX/mbr.bin": "tools/build_test_image.sh writes extlinux's MBR onto the guest disk",
 }
 

@@ -7,15 +7,24 @@ from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import LXD_ONLY
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus.dialect import socket_candidates
 
-TYPES = ("libvirt", "lxd")
+TYPES = ("libvirt", "lxd", "incus")
 LIBVIRT_DEFAULT = "qemu:///system"
 
 
 def infer_type(address) -> str:
-    """libvirt URIs name a hypervisor scheme; LXD is reached by https:// or a unix socket path."""
+    """libvirt URIs name a hypervisor scheme; LXD is reached by https:// or a unix socket path.
+
+    Incus speaks LXD's API on the same kinds of address, so only its own socket path tells it apart; an Incus
+    host anywhere else is named with ``type: incus``.
+    """
+    if address and address.startswith("unix:"):
+        address = "/" + address[len("unix:") :].lstrip("/")
+    if address and address in socket_candidates():
+        return "incus"
     # http:// is no libvirt URI either: LXD refuses it with its own reason (plain HTTP is never used)
-    if address and address.startswith(("https://", "http://", "/", "unix:")):
+    if address and address.startswith(("https://", "http://", "/")):
         return "lxd"
     return "libvirt"
 
@@ -38,4 +47,8 @@ def open_driver(connection: dict):
         from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.driver import LxdDriver
 
         return LxdDriver(connection)
+    if host_type == "incus":
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus.driver import IncusDriver
+
+        return IncusDriver(connection)
     raise DriverError("bad_address", f"type: {host_type!r} is not a VM host type; use one of {', '.join(TYPES)}")

@@ -301,6 +301,8 @@ def refuse_excluded_spaces(found: dict, nics: list[dict], option: str) -> None:
 
 # Keys only constraints set on a request; present only when given, so a request without constraints (and a VM
 # composed before constraints existed) keeps the shape it always had.
+# host types that run system containers (libvirt runs virtual machines only)
+CONTAINER_HOST_TYPES = ("lxd", "incus")
 HOST_FILTER_KEYS = ("zones", "not_zones", "not_host_tags", "instance_type")
 
 
@@ -317,8 +319,8 @@ def host_mismatch(request: dict, zone: str, tags: list, host_type: str) -> str |
     banned = [tag for tag in request.get("not_host_tags") or () if tag in tags]
     if banned:
         return f"it has the tag {banned[0]!r}, excluded by tags=^{banned[0]}"
-    if request.get("instance_type") == "container" and host_type != "lxd":
-        return f"it is a {host_type} host; virt-type=container needs an LXD host"
+    if request.get("instance_type") == "container" and host_type not in CONTAINER_HOST_TYPES:
+        return f"it is a {host_type} host; virt-type=container needs an LXD or Incus host"
     return None
 
 

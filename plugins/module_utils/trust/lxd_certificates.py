@@ -79,11 +79,17 @@ def _refused(method: str, text: str) -> DriverError:
     )
 
 
-def join(client, method: str, secret: str, name=None, projects=None) -> None:
-    """Ask the server to trust the certificate this client presents, with a token or the trust password."""
+def join(client, method: str, secret: str, name=None, projects=None, token_field=None) -> None:
+    """Ask the server to trust the certificate this client presents, with a token or the trust password.
+
+    ``token_field`` names the body field of the token when the caller knows it (Incus: drivers/incus/dialect.py);
+    otherwise LXD's API extension says.
+    """
     body = {"type": "client"}
     if method == "trust_token":
-        field = "trust_token" if "explicit_trust_token" in client.host_info.get("api_extensions", []) else "password"
+        field = token_field or (
+            "trust_token" if "explicit_trust_token" in client.host_info.get("api_extensions", []) else "password"
+        )
         body[field] = secret
     else:
         body["password"] = secret

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus import dialect as incus_dialect
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.connection import (
     open_client,
     pinned_fingerprint,
@@ -42,6 +43,9 @@ class TrustRun:
     def __init__(self, params: dict, check_mode: bool):
         self.params = params
         self.check_mode = check_mode
+        self.incus = params.get("type") == incus_dialect.HOST_TYPE
+        if self.incus:
+            incus_dialect.refuse_trust_password(params)
         self.warnings = []
         self.token = decode_token(params["trust_token"]) if params.get("trust_token") else None
         self.endpoint = self._endpoint()
@@ -60,7 +64,8 @@ class TrustRun:
             if not self.token.addresses:
                 raise SpecError("address", MISSING, "is required: the trust token names no server address")
             return resolve_address(self.token.https_addresses()[0])
-        return resolve_address(None)
+        # the local socket of the daemon asked for: Incus's own, never LXD's
+        return incus_dialect.local_socket() if self.incus else resolve_address(None)
 
     def _pin(self):
         given = pinned_fingerprint(self.params)
@@ -198,10 +203,15 @@ def present(params: dict, check_mode: bool) -> dict:
         _warn_on_differences(run)
         return run.result(pair, True, False, before)
     if not run.over_socket and not (run.token or params.get("trust_password")):
+        how = (
+            f"trust_token (made on the host with `{incus_dialect.CLI} config trust add NAME`), or have an "
+            f"administrator add this certificate (`{incus_dialect.CLI} config trust add-certificate FILE`)"
+            if run.incus
+            else "trust_token (made on the host with `lxc config trust add --name NAME`) or trust_password"
+        )
         raise DriverError(
             "permission",
-            f"{run.endpoint} does not trust the certificate {pair.fingerprint or '(to be generated)'}; give "
-            f"trust_token (made on the host with `lxc config trust add --name NAME`) or trust_password",
+            f"{run.endpoint} does not trust the certificate {pair.fingerprint or '(to be generated)'}; give {how}",
         )
     if check_mode:
         return run.result(pair, True, True, before)
@@ -248,7 +258,14 @@ def _trust(run: TrustRun, pair, client) -> None:
         if client.host_info.get("auth") == "trusted":
             run.record = lxd_certificates.record(client, pair.fingerprint)
             return
-        lxd_certificates.join(client, method, secret, name=_name(run, pair), projects=params.get("projects"))
+        lxd_certificates.join(
+            client,
+            method,
+            secret,
+            name=_name(run, pair),
+            projects=params.get("projects"),
+            token_field=incus_dialect.TOKEN_FIELD if run.incus else None,
+        )
         client = run.open(pair)
         if client.host_info.get("auth") != "trusted":
             raise DriverError(

@@ -62,7 +62,10 @@ def test_containers_go_only_to_hosts_that_run_them():
     assert result["placements"][0]["host"] in ("lxd-a", "lxd-b")
     big = [{"name": "c", "cores": 5, "memory": 256, "instance_type": "container"}]
     reasons = fleet_plan(records, big)["unplaced"][0]["reasons"]
-    assert reasons["kvm"] == "the host does not match: it is a libvirt host; virt-type=container needs an LXD host"
+    assert (
+        reasons["kvm"]
+        == "the host does not match: it is a libvirt host; virt-type=container needs an LXD or Incus host"
+    )
 
 
 def test_a_vm_naming_its_host_goes_only_there():

@@ -249,7 +249,7 @@ def test_vm_compose_refuses_virt_type_with_instance_type():
         ("zones=^az1", "zone 'az1' is excluded by zones=^az1"),
         ("tags=ssd,nvme", "it lacks the tags ssd, nvme"),
         ("tags=^gpu", "it has the tag 'gpu', excluded by tags=^gpu"),
-        ("virt-type=container", "it is a libvirt host; virt-type=container needs an LXD host"),
+        ("virt-type=container", "it is a libvirt host; virt-type=container needs an LXD or Incus host"),
     ],
 )
 def test_vm_compose_refuses_a_host_the_constraints_rule_out(constraints, reason):

@@ -49,12 +49,13 @@ def client_config_dirs(environ=None) -> list:
     return [os.path.join(home, ".config", "lxc"), os.path.join(home, "snap", "lxd", "common", "config")]
 
 
-def default_client_pair(environ=None, exists=os.path.isfile):
-    """(cert, key) of the first lxc client directory holding both ``client.crt`` and ``client.key``, else None.
+def default_client_pair(environ=None, exists=os.path.isfile, dirs=None):
+    """(cert, key) of the first lxc client directory (or of ``dirs``) holding both ``client.crt`` and
+    ``client.key``, else None.
 
     A directory with only one of the two is passed over: a lone file is not a pair anyone could have meant.
     """
-    for directory in client_config_dirs(environ):
+    for directory in client_config_dirs(environ) if dirs is None else dirs:
         cert, key = os.path.join(directory, "client.crt"), os.path.join(directory, "client.key")
         if exists(cert) and exists(key):
             return cert, key
