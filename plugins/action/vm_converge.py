@@ -73,4 +73,5 @@ def _summary(entry: dict) -> str:
         what = "created"
     else:
         what = "changed" if entry["changed"] else "unchanged"
-    return f"{entry['name']} on {entry['vm_host']}: {what}"
+    addresses = [a["address"] for a in entry.get("addresses") or [] if isinstance(a, dict) and a.get("address")]
+    return f"{entry['name']} on {entry['vm_host']}: {what}" + (f" ({', '.join(addresses)})" if addresses else "")

@@ -107,7 +107,7 @@ vms:
       type: str
       returned: always
     summary:
-      description: One line saying what happened to the VM and where, for a fleet's summary.
+      description: One line saying what happened to the VM and where (and its addresses, when it has any).
       type: str
       returned: always
       sample: "web-1 on lxd-a: created"

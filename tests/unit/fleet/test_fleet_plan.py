@@ -68,6 +68,11 @@ def test_containers_go_only_to_hosts_that_run_them():
     )
 
 
+def test_juju_constraints_place_a_declared_vm():
+    result = fleet_plan(fleet(), [{"name": "c", "constraints": "cores=1 mem=256M zones=az2"}], "spread")
+    assert [(p["name"], p["host"]) for p in result["placements"]] == [("c", "lxd-b")]
+
+
 def test_a_vm_naming_its_host_goes_only_there():
     result = fleet_plan(fleet(), [{"name": "x", "cores": 1, "memory": 256, "host": "lxd-b"}], "spread")
     assert result["hosts"]["lxd-b"]["compose"] == ["x"]
