@@ -343,7 +343,7 @@ def report(results: list, anchor) -> None:
     print(f"\nread path: discover() on captured VMs, median of {ROUNDS} (no daemon; peak = tracemalloc, Python heap)")
     print(f"{'driver':8} {'VMs':>6} {'total ms':>10} {'ms/VM':>8} {'ms/VM vs N=10':>14} {'peak MiB':>9}")
     for label, rows in results:
-        per10 = next(total / count for count, total, _ in rows if count == 10)
+        per10 = next(total / count for count, total, _peak in rows if count == 10)
         for count, total, peak in rows:
             print(f"{label:8} {count:>6} {total:10.1f} {total / count:8.3f} {total / count / per10:14.2f} {peak:9.1f}")
     if anchor:

@@ -49,7 +49,7 @@ def clean(clean_libvirt, clean_lxd):
 def test_a_vm_refused_at_compose_time_is_planned_again_onto_another_host(tmp_path, clean):
     # X (lxd-a) allows 2 vCPUs of the server's 2 cores, Y (lxd-b) 4; x0 makes X the host pack fills first
     first = start(tmp_path / "setup", [container("vmft-fleet-x0", host="lxd-a")])
-    out, _ = first.communicate(timeout=600)
+    out = first.communicate(timeout=600)[0]
     assert first.returncode == 0, out[-3000:]
 
     pid_file = tmp_path / "a.pid"
@@ -59,22 +59,22 @@ def test_a_vm_refused_at_compose_time_is_planned_again_onto_another_host(tmp_pat
         {"VMFLEET_FAULT_POINT": "lock_taken", "VMFLEET_FAULT_PID_FILE": str(pid_file)},
     )
     try:
-        for _ in range(600):
+        for _attempt in range(600):
             if pid_file.exists() or run_a.poll() is not None:
                 break
             time.sleep(0.2)
         assert pid_file.exists(), run_a.communicate()[0][-3000:]
         # A holds X's lock, stopped; B plans onto X (one vCPU still free there) and waits for the lock
         run_b = start(tmp_path / "b", [container("vmft-fleet-b1")])
-        for _ in range(600):
+        for _attempt in range(600):
             if composes_running() >= 2 or run_b.poll() is not None:
                 break
             time.sleep(0.2)
         assert composes_running() >= 2, "run B never reached its compose"
     finally:
         os.kill(int(pid_file.read_text()), signal.SIGCONT) if pid_file.exists() else None
-    out_a, _ = run_a.communicate(timeout=600)
-    out_b, _ = run_b.communicate(timeout=600)
+    out_a = run_a.communicate(timeout=600)[0]
+    out_b = run_b.communicate(timeout=600)[0]
     (tmp_path / "b.log").write_text(out_b)
     assert run_a.returncode == 0, out_a[-3000:]
     assert run_b.returncode == 0, out_b[-3000:]
