@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus import dialect
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd import compose as lxd_compose
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.driver import LxdDriver
 
 
@@ -35,18 +34,6 @@ class IncusDriver(LxdDriver):
         if (found.record.get("hardware_id") or "").startswith("lxd:"):
             found.record["hardware_id"] = "incus:" + found.record["hardware_id"][len("lxd:") :]
         return found
-
-    def check_image(self, request: dict, options: dict) -> None:
-        """As for LXD, in Incus's words: a VM needs the qemu instance driver, which needs vhost_vsock here."""
-        kind = options["instance_type"]
-        drivers = str((self.client.host_info.get("environment") or {}).get("driver") or "")
-        if kind == "virtual-machine" and "qemu" not in drivers.split(" | "):
-            raise DriverError(
-                "hypervisor",
-                f"Incus on {self.host_name()} cannot run virtual machines: {lxd_compose.why_no_vms(self.address)} "
-                f"(its instance drivers: {drivers or 'none'}); use instance_type: container",
-            )
-        super().check_image(request, options)
 
     def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
         plan = super().plan_new(inventory, alloc, request, options)

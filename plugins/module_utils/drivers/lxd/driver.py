@@ -166,7 +166,8 @@ class LxdDriver(Driver):
         if kind == "virtual-machine" and "qemu" not in drivers.split(" | "):
             raise DriverError(
                 "hypervisor",
-                f"LXD on {self.host_name()} cannot run virtual machines: {lxd_compose.why_no_vms(self.address)} "
+                f"{self.label} on {self.host_name()} cannot run virtual machines: "
+                f"{lxd_compose.why_no_vms(self.address)} "
                 f"(its instance drivers: {drivers or 'none'}); use instance_type: container",
             )
         if options["image"] is not None:
