@@ -27,6 +27,7 @@ default_role = "any"
 nitpicky = True
 
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
+CONFIG_PAGE = "reference_appendices/config.html"
 ANSIBLE_LABELS = {  # label: (page below ANSIBLE_DOCS, title where the reference gives none)
     "ansible_configuration_settings": (
         "reference_appendices/config.html#ansible-configuration-settings",
@@ -49,7 +50,13 @@ ANSIBLE_LABELS = {  # label: (page below ANSIBLE_DOCS, title where the reference
 
 
 def _ansible_label(app, env, node, contnode):
-    known = ANSIBLE_LABELS.get(node.get("reftarget")) if node.get("reftype") == "ref" else None
+    target = node.get("reftarget") or ""
+    if node.get("reftype") == "envvar" and target.startswith("ANSIBLE_"):
+        # ansible-core's own settings (e.g. the inventory cache's, in the inventory plugin's page): the config page
+        reference = nodes.reference("", "", internal=False, refuri=f"{ANSIBLE_DOCS}{CONFIG_PAGE}#envvar-{target}")
+        reference += contnode
+        return reference
+    known = ANSIBLE_LABELS.get(target) if node.get("reftype") == "ref" else None
     if known is None:
         return None
     reference = nodes.reference("", "", internal=False, refuri=ANSIBLE_DOCS + known[0])
