@@ -58,8 +58,8 @@ def fleet_plan(records: dict, vms: list, strategy: str = "pack") -> dict:
         placements.append(_placement(placed["name"], placed["host"], "create"))
     unplaced = []
     if result["unplaced"]:
-        after = plan(labelled, [vm.request for vm in new if vm.name not in _names(result["unplaced"])], strategy)
-        states = [parse_host(record, f"hosts[{record['name']}]") for record in after["hosts"]]
+        # each host's reason is asked of the host as the plan left it (with the VMs it did place)
+        states = [parse_host(record, f"hosts[{record['name']}]") for record in result["hosts"]]
         for miss in result["unplaced"]:
             vm = by_name[miss["name"]]
             unplaced.append({"name": vm.name, "reasons": {s.name: _why_not(s, vm) for s in states}})
@@ -115,10 +115,6 @@ def _home(vm, hosts: list, hardware: dict, where: str) -> str:
             f"{where}.name", vm.name, f"names VMs on several hosts ({', '.join(hosts)}); say which one with host"
         )
     return hosts[0]
-
-
-def _names(entries: list) -> set:
-    return {entry["name"] for entry in entries}
 
 
 def _why_not(state, vm) -> str:
