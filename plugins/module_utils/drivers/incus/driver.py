@@ -10,6 +10,7 @@ runs unchanged; docs/incus.md says why no other client was chosen.
 
 from __future__ import annotations
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus import dialect
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.driver import LxdDriver
@@ -35,14 +36,14 @@ class IncusDriver(LxdDriver):
             found.record["hardware_id"] = "incus:" + found.record["hardware_id"][len("lxd:") :]
         return found
 
-    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> dict:
+    def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> ComposePlan:
         plan = super().plan_new(inventory, alloc, request, options)
-        plan["body"]["config"].update({k: v for k, v in dialect.numa_limits(alloc).items() if v is not None})
+        plan.private["body"]["config"].update({k: v for k, v in dialect.numa_limits(alloc).items() if v is not None})
         return plan
 
-    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid) -> dict:
+    def plan_update(self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid) -> ComposePlan:
         plan = super().plan_update(inventory, alloc, request, options, volumes, uuid)
-        plan["config"].update(dialect.numa_limits(alloc))  # None removes a binding the new placement drops
+        plan.private["config"].update(dialect.numa_limits(alloc))  # None removes a binding the new placement drops
         return plan
 
 

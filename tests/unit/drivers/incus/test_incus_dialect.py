@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_resolution import resolve_connection
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers import factory
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus import dialect
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.incus.driver import IncusDriver, _incus_words
@@ -87,18 +88,24 @@ def _driver():
 
 
 def test_new_instance_is_bound_to_the_chosen_numa_node(monkeypatch):
-    monkeypatch.setattr(LxdDriver, "plan_new", lambda self, *a: {"body": {"config": {"limits.cpu": "2"}}})
+    # the LXD driver's plan as the contract gives it: the request body is the plan's private part
+    monkeypatch.setattr(
+        LxdDriver, "plan_new", lambda self, *a: ComposePlan(name="x", private={"body": {"config": {"limits.cpu": "2"}}})
+    )
     plan = _driver().plan_new(None, {"numanode_set": [1]}, {}, {})
-    assert plan["body"]["config"] == {"limits.cpu": "2", "limits.cpu.nodes": "1"}
+    assert plan.private["body"]["config"] == {"limits.cpu": "2", "limits.cpu.nodes": "1"}
     unplaced = _driver().plan_new(None, {"numanode_set": []}, {}, {})
-    assert "limits.cpu.nodes" not in unplaced["body"]["config"]
+    assert "limits.cpu.nodes" not in unplaced.private["body"]["config"]
 
 
 def test_update_sets_or_removes_the_numa_binding(monkeypatch):
-    monkeypatch.setattr(LxdDriver, "plan_update", lambda self, *a: {"name": "x", "config": {"limits.cpu": "1"}})
-    assert _driver().plan_update(None, {"numanode_set": [0]}, {}, {}, [], None)["config"]["limits.cpu.nodes"] == "0"
+    monkeypatch.setattr(
+        LxdDriver, "plan_update", lambda self, *a: ComposePlan(name="x", private={"config": {"limits.cpu": "1"}})
+    )
+    bound = _driver().plan_update(None, {"numanode_set": [0]}, {}, {}, [], None)
+    assert bound.private["config"]["limits.cpu.nodes"] == "0"
     removed = _driver().plan_update(None, {"numanode_set": []}, {}, {}, [], None)
-    assert "limits.cpu.nodes" in removed["config"] and removed["config"]["limits.cpu.nodes"] is None
+    assert "limits.cpu.nodes" in removed.private["config"] and removed.private["config"]["limits.cpu.nodes"] is None
 
 
 def test_inventory_says_incus(monkeypatch):
