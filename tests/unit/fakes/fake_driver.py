@@ -14,6 +14,7 @@ import copy
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.contract import ComposePlan, Driver, Inventory
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.host_record import host_record
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lease_lock import LeaseLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.stored_policy import Where, decode, encode
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
@@ -150,29 +151,23 @@ class FakeDriver(Driver):
             self._require_project()
         if policy is None:
             policy = merge_policy(self.stored_policy() if self.project_exists() else None, {})
-        default = policy.get("default_storage_pool")
         used = {}
         for (pool, _name), size in self.volumes.items():
             used[pool] = used.get(pool, 0) + size
-        record = {
-            "name": "host-01",
-            "type": "fake",
-            "hardware_id": "fake:host-01",
-            "pool": policy["pool"],
-            "zone": policy["zone"],
-            "tags": list(policy["tags"]),
-            "cpu_over_commit_ratio": policy["cpu_over_commit_ratio"],
-            "memory_over_commit_ratio": policy["memory_over_commit_ratio"],
-            "reserved": dict(policy["reserved"]),
-            "default_storage_pool": default if default in self.pools else None,
-            "numa": [{"node_id": 0, "cpus": self.cpus, "memory": {"total": self.memory}}],
-            "storage_pools": [
-                {"name": name, "type": "dir", "total": total, "used": used.get(name, 0), "default": name == default}
+        # the record as every driver builds it (drivers/host_record.py), from the fake's own parts
+        record = host_record(
+            "host-01",
+            "fake",
+            "fake:host-01",
+            policy,
+            [{"node_id": 0, "cpus": self.cpus, "memory": {"total": self.memory}}],
+            [
+                {"name": name, "type": "dir", "total": total, "used": used.get(name, 0)}
                 for name, total in sorted(self.pools.items())
             ],
-            "interfaces": [{"name": "br0", "type": "bridge", "default": True, "subnets": ["10.0.0.0/24"]}],
-            "vms": [self._entry(vm) for vm in self.vms.values()],
-        }
+            [{"name": "br0", "type": "bridge", "default": True, "subnets": ["10.0.0.0/24"]}],
+            [self._entry(vm) for vm in self.vms.values()],
+        )
         domains = {name: self._domain(vm) for name, vm in self.vms.items()}
         return Inventory(record, domains, warnings=list(self.warnings))
 
