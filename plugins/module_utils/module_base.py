@@ -37,6 +37,30 @@ def _plain(value):
     return str(value)
 
 
+def failure(error: Exception) -> dict:
+    """The failure result of one of the core's errors: its message, and its figures as separate keys for
+    playbooks that want to branch on them. Re-raises what is no user's doing (a bug should show as one)."""
+    if isinstance(error, (SpecError, PolicyError)):
+        return {"msg": str(error), "option": error.option, "reason": error.reason}
+    if isinstance(error, DriverError):
+        return {"msg": error.message, "kind": error.kind}
+    if isinstance(error, RenderError):
+        # a missing jinja2 is the one RenderError a user can cause
+        if not str(error).startswith(JINJA2_REQUIRED):
+            raise error
+        return {"msg": f"{error} (pip install jinja2, or python3-jinja2)", "kind": "missing_binding"}
+    if isinstance(error, CapacityError):
+        return {
+            "msg": str(error),
+            "host": error.host,
+            "resource": error.resource,
+            "allowed": _plain(error.allowed),
+            "free": _plain(error.free),
+            "requested": _plain(error.requested),
+        }
+    raise error
+
+
 class VmFleetModule(AnsibleModule):
     """AnsibleModule plus the translation of the core's errors into failures."""
 
@@ -65,26 +89,8 @@ class VmFleetModule(AnsibleModule):
         """Fail the task with the core's own message when user input or capacity is refused."""
         try:
             yield
-        except SpecError as error:
-            self.fail_json(msg=str(error), option=error.option, reason=error.reason)
-        except PolicyError as error:
-            self.fail_json(msg=str(error), option=error.option, reason=error.reason)
-        except DriverError as error:
-            self.fail_json(msg=error.message, kind=error.kind)
-        except RenderError as error:
-            # a missing jinja2 is the one RenderError a user can cause (any other is a bug: let it show as one)
-            if not str(error).startswith(JINJA2_REQUIRED):
-                raise
-            self.fail_json(msg=f"{error} (pip install jinja2, or python3-jinja2)", kind="missing_binding")
-        except CapacityError as error:
-            self.fail_json(
-                msg=str(error),
-                host=error.host,
-                resource=error.resource,
-                allowed=_plain(error.allowed),
-                free=_plain(error.free),
-                requested=_plain(error.requested),
-            )
+        except (SpecError, PolicyError, DriverError, RenderError, CapacityError) as error:
+            self.fail_json(**failure(error))
 
     def connection(self, default_type: str = "libvirt", https_without_address: bool = False) -> dict:
         """The connection options with the environment and the defaults applied (raises DriverError)."""

@@ -90,3 +90,23 @@ def shape_problem(spec: dict, params, prefix: str = ""):
             if found:
                 return found
     return None
+
+
+def secret_values(spec: dict, params) -> set:
+    """The texts of every no_log option (or suboption) in ``params``, whatever their shape: what a module must mask
+    when it takes such options inside a value ansible-core does not validate itself (vm_converge's VM list)."""
+    found = set()
+    if not isinstance(params, dict):
+        return found
+    for name, opts in spec.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if opts.get("no_log"):
+            found |= _leaves(value)
+        elif "options" in opts and _secret(opts["options"]):
+            entries = [_mapping(one) for one in value] if isinstance(value, list) else [_mapping(value)]
+            for entry in entries:
+                # a value in the wrong shape is masked whole: which part of it was the secret cannot be known
+                found |= _leaves(value) if entry is None else secret_values(opts["options"], entry)
+    return found

@@ -110,49 +110,64 @@ def parse(params: dict, driver):
     return request, options
 
 
-def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
-    name = params["name"]
-    if params["state"] == "absent":
-        return _absent(driver, name, check_mode)
-    request, options = parse(params, driver)
+def require_vm_host(driver) -> None:
     if not driver.is_vm_host():
         raise DriverError(
             "not_a_vm_host", f"{driver.address} is not a VM host yet: run vmfleet.hosts.vm_host on it first"
         )
+
+
+def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
+    name = params["name"]
+    if params["state"] == "absent":
+        return absent(driver, driver.inventory(), name, check_mode)
+    request, options = parse(params, driver)
+    require_vm_host(driver)
     owner = f"vm_compose {name}"
     if not check_mode and driver.has_vm(name):
         unchanged = _unchanged(driver, owner, request, options)
         if unchanged is not None:
-            unchanged.update(_power(driver, name, params, unchanged, check_mode, clock))
-            unchanged["recovered"] = []
-            unchanged["addresses"] = read_addresses(driver, name, params, unchanged, check_mode, clock)
-            return unchanged
+            return finish(driver, params, unchanged, [], check_mode, clock)
     guard = contextlib.nullcontext() if check_mode else driver.lock(owner, params["lock_timeout"])
     with guard as lock:
-        recovered = []
-        if lock is not None:
-            reached("lock_taken")
-            # before capacity is read: a dead job's volumes must not count against this request
-            recovered = compose_records.finish_dead(lock, driver)
-        inventory = driver.inventory()
-        existing = inventory.domains.get(name)
-        if existing is None:
-            _refuse_other_host(params, driver, inventory.record)
-            result = _create(driver, lock, inventory, request, options, check_mode)
-        else:
-            # a VM changed outside the collection is refused, or repaired when asked, before anything else
-            settled = settle(
-                driver,
-                inventory,
-                name,
-                params.get("repair_drift"),
-                check_mode,
-                validate=lambda: _update(driver, inventory, existing, request, options, True),
-            )
-            result = report(_update(driver, inventory, existing, request, options, check_mode), settled)
-    result.update(_power(driver, name, params, result, check_mode, clock))
+        recovered = settle_dead(driver, lock)
+        result = compose_locked(driver, lock, driver.inventory(), params, request, options, check_mode)
+    return finish(driver, params, result, recovered, check_mode, clock)
+
+
+def settle_dead(driver, lock) -> list:
+    """Right after the lock is taken, before capacity is read: a dead job's volumes must not count against the
+    request. Returns what was settled, one line each (empty in check mode, which takes no lock)."""
+    if lock is None:
+        return []
+    reached("lock_taken")
+    return compose_records.finish_dead(lock, driver)
+
+
+def compose_locked(driver, lock, inventory, params, request, options, check_mode) -> dict:
+    """Create the VM, or converge the one that exists, on ``inventory`` as read under the lock ``lock`` (None in
+    check mode). The power change and the addresses are left to ``finish``, after the lock is released."""
+    existing = inventory.domains.get(params["name"])
+    if existing is None:
+        _refuse_other_host(params, driver, inventory.record)
+        return _create(driver, lock, inventory, request, options, check_mode)
+    # a VM changed outside the collection is refused, or repaired when asked, before anything else
+    settled = settle(
+        driver,
+        inventory,
+        params["name"],
+        params.get("repair_drift"),
+        check_mode,
+        validate=lambda: _update(driver, inventory, existing, request, options, True),
+    )
+    return report(_update(driver, inventory, existing, request, options, check_mode), settled)
+
+
+def finish(driver, params, result, recovered, check_mode, clock) -> dict:
+    """What comes after the lock: the power change the state asks for, then the VM's addresses."""
+    result.update(_power(driver, params["name"], params, result, check_mode, clock))
     result["recovered"] = recovered
-    result["addresses"] = read_addresses(driver, name, params, result, check_mode, clock)
+    result["addresses"] = read_addresses(driver, params["name"], params, result, check_mode, clock)
     return result
 
 
@@ -165,12 +180,19 @@ def _unchanged(driver, owner, request, options):
     settled) goes the locked way, which reads the host again under the lock.
     """
     inventory = driver.inventory()
+    result = as_asked(inventory, request, options)
+    if result is None or compose_records.pending(driver.lock(owner, 0)):
+        return None
+    return result
+
+
+def as_asked(inventory, request, options):
+    """The unchanged result when the VM in ``inventory`` is managed, has no drift and is as ``request`` and
+    ``options`` ask; None otherwise (the caller goes the locked way). Reads nothing but ``inventory``."""
     existing = inventory.domains.get(request["name"])
     if existing is None or not existing["metadata"]["managed"] or existing.get("drift"):
         return None
     if _changes(request["name"], existing["metadata"]["request"], request, public_options(options)):
-        return None
-    if compose_records.pending(driver.lock(owner, 0)):
         return None
     return _as_is(inventory, request["name"])
 
@@ -372,9 +394,9 @@ def _power(driver, name, params, result, check_mode, clock):
     }
 
 
-def _absent(driver, name, check_mode):
-    domains = driver.inventory().domains
-    existing = domains.get(name)
+def absent(driver, inventory, name, check_mode):
+    """Remove VM ``name`` as ``inventory`` shows it (only its own volumes, those the collection composed)."""
+    existing = inventory.domains.get(name)
     if existing is None:
         return {"changed": False, "removed_volumes": [], "diff": {}}
     volumes = existing["metadata"]["volumes"] if existing["metadata"]["managed"] else []

@@ -457,6 +457,7 @@ removed_volumes:
   elements: str
 """
 
+from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_options import COMPOSE_EXCLUSIVE, COMPOSE_OPTIONS
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import connection_argspec
 from ansible_collections.vmfleet.hosts.plugins.module_utils.module_base import VmFleetModule
 from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_addresses import wait_failure
@@ -465,51 +466,8 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.vm_compose_service i
 
 def main():
     module = VmFleetModule(
-        argument_spec={
-            **connection_argspec(),
-            "name": {"type": "str", "required": True},
-            "state": {
-                "type": "str",
-                "choices": ["present", "started", "stopped", "restarted", "absent"],
-                "default": "present",
-            },
-            "cores": {"type": "int"},
-            "pinned_cores": {"type": "raw"},
-            "memory": {"type": "str"},
-            "hugepages_backed": {"type": "bool"},
-            "hugepage_size": {"type": "str"},
-            "numa_strict": {"type": "bool"},
-            "disks": {"type": "list", "elements": "dict"},
-            "storage": {"type": "str"},
-            "interfaces": {"type": "raw"},
-            "pool": {"type": "str"},
-            "tags": {"type": "list", "elements": "str"},
-            "constraints": {"type": "str"},
-            "boot": {"type": "str", "choices": ["network", "image"], "default": "network"},
-            "image": {
-                "type": "dict",
-                "options": {"pool": {"type": "str"}, "volume": {"type": "str"}, "alias": {"type": "str"}},
-            },
-            "instance_type": {"type": "str", "choices": ["virtual-machine", "container"]},
-            "cloud_init": {
-                "type": "dict",
-                "options": {
-                    # user-data may carry passwords and tokens; host name and public keys are no secret
-                    "user_data": {"type": "raw", "no_log": True},
-                    "ssh_authorized_keys": {"type": "list", "elements": "str", "no_log": False},
-                    "hostname": {"type": "str"},
-                },
-            },
-            "accelerator": {"type": "str", "choices": ["auto", "kvm", "tcg"], "default": "auto"},
-            "cpu_disabled_features": {"type": "list", "elements": "str", "default": []},
-            "allow_restart": {"type": "bool", "default": False},
-            "repair_drift": {"type": "bool", "default": False},
-            "shutdown_timeout": {"type": "int", "default": 120},
-            "lock_timeout": {"type": "int", "default": 300},
-            "wait_for_address": {"type": "bool", "default": False},
-            "address_timeout": {"type": "int", "default": 120},
-        },
-        mutually_exclusive=[("disks", "storage")],
+        argument_spec={**connection_argspec(), **COMPOSE_OPTIONS},
+        mutually_exclusive=COMPOSE_EXCLUSIVE,
         supports_check_mode=True,
     )
     with module.core_errors():

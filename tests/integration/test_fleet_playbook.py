@@ -129,10 +129,14 @@ def test_one_run_places_converges_and_removes_the_second_changes_nothing(tmp_pat
     assert domains() == ["vmft-fleet-pxe"]
     assert "vmft-fleet-c1 on lxd-a: created" in proc.stdout and "vmft-fleet-pxe on kvm: created" in proc.stdout
 
-    proc = fleet(tmp_path, vms)
+    proc = fleet(tmp_path, vms, "-vvv")
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert all(counters["changed"] == 0 for counters in recap(proc).values()), recap(proc)
     assert "vmft-fleet-c3 on lxd-b: unchanged" in proc.stdout
+    # the cost follows the hosts: one vm_converge module run per VM host with VMs, no vm_compose run at all
+    runs = re.findall(r"EXEC /bin/sh -c '\S*python\S* \S*/AnsiballZ_vm_converge\.py && sleep 0'", proc.stdout)
+    assert len(runs) == 3, runs
+    assert "AnsiballZ_vm_compose.py" not in proc.stdout
 
     # check mode with one more VM: the whole plan, nothing made
     more = [*vms, container("vmft-fleet-c4", zone="az2")]

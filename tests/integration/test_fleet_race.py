@@ -35,8 +35,9 @@ def start(tmp_path, vms, env=None):
 
 
 def composes_running() -> int:
-    """vm_compose module processes (the Python ones, not the shell Ansible starts each of them from)."""
-    pattern = r"^\S*python\S* \S*AnsiballZ_vm_compose\.py$"
+    """vm_converge module processes (the Python ones, not the shell Ansible starts each of them from); a host with
+    nothing to converge runs none."""
+    pattern = r"^\S*python\S* \S*AnsiballZ_vm_converge\.py$"
     out = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
     return len(out.stdout.split())
 

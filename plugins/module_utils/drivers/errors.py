@@ -20,6 +20,7 @@ KINDS = (
     "drift",  # a VM was changed outside vmfleet.hosts (a volume, network or pinned core gone) and is not repaired
     "corrupt_policy",  # the policy stored on the host cannot be read (vm_host force: true replaces it)
     "missing_default_pool",  # the stored policy's default_storage_pool is no longer a pool of the host
+    "not_managed",  # a fleet was to remove a VM the collection did not compose (it removes only its own)
     "unsupported",  # the driver has no such operation on its hypervisor (drivers/contract.py names the defaults)
     "hypervisor",  # any other refusal of the hypervisor, with its own message
 )
