@@ -8,9 +8,10 @@ For each fleet size (hosts x requests, the inputs of plan_bench.py's seeded gene
   in this process, without Ansible;
 - module: the module file run alone as Ansible would run it (``python -m ...modules.vm_plan args.json``, its
   argument spec and ``exit_json``), for comparison with the path playbooks no longer take;
-- playbook: ``ansible-playbook`` end to end, the result registered and used by a later task, in two shapes:
+- playbook: ``ansible-playbook`` end to end, the result registered and used by a later task, in three shapes:
   the fleet read by vm_plan itself (``hosts_file``/``requests_file``: a JSON file as an earlier vm_host_info
-  run dumps it), and the Ansible way any module is fed (``vars_files``, options templated from the variables;
+  run dumps it), the same with ``placement_detail: host`` (placements of name and host only), and the Ansible way
+  any module is fed (``vars_files``, options templated from the variables;
   Ansible parses a vars file again for every task and tags every value, which vm_plan cannot change); wall
   time and the peak memory of the whole process tree (tree_usage.py: RSS summed over ansible-playbook and its
   workers, and PSS);
@@ -63,6 +64,11 @@ PLAY = """\
 """
 # vm_plan reads the fleet file itself: parsed once, plain data
 FILE_PLAY = PLAY.format(vars="", options="        hosts_file: fleet.json\n        requests_file: fleet.json\n")
+# the same, for a task that only needs where each VM goes (placements of name and host only)
+HOST_PLAY = PLAY.format(
+    vars="",
+    options="        hosts_file: fleet.json\n        requests_file: fleet.json\n        placement_detail: host\n",
+)
 # the Ansible way for any module: vars_files (parsed again for every task) and options templated from variables
 VARS_PLAY = PLAY.format(
     vars="  vars_files:\n    - fleet_vars.json\n",
@@ -118,6 +124,7 @@ def row(label, seconds, core, extra=""):
 
 ALL_PLAYS = [
     ("ansible-playbook, hosts_file", FILE_PLAY),
+    ("ansible-playbook, hosts_file, detail host", HOST_PLAY),
     ("ansible-playbook, vars_files + {{ }}", VARS_PLAY),
 ]
 
@@ -162,4 +169,4 @@ if __name__ == "__main__":
     for hosts_n, requests_n in SIZES:
         measure(hosts_n, requests_n)
     if os.environ.get("PLAN_BENCH_HUGE", "1") != "0":
-        measure(*HUGE, with_module=False, plays=ALL_PLAYS[:1])
+        measure(*HUGE, with_module=False, plays=ALL_PLAYS[:2])

@@ -32,7 +32,8 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import M
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.request import parse_requests
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.scalars import parse_bool
 
-PLAN_OPTIONS = ("hosts", "hosts_file", "requests", "requests_file", "strategy", "return_hosts")
+PLAN_OPTIONS = ("hosts", "hosts_file", "requests", "requests_file", "strategy", "return_hosts", "placement_detail")
+DETAILS = ("full", "host")  # what a placement holds: the whole allocation, or the VM's name and host
 
 
 def _connection_names() -> dict:
@@ -154,12 +155,16 @@ def plan_options(args: object, read_file=read_text_file) -> dict:
     strategy = given.get("strategy", "pack")
     if strategy not in STRATEGIES:
         raise SpecError("strategy", strategy, f"is not a placement strategy; use one of {', '.join(STRATEGIES)}")
+    detail = given.get("placement_detail", "full")
+    if detail not in DETAILS:
+        raise SpecError("placement_detail", detail, f"is not one of {', '.join(DETAILS)}")
     check_records(given["hosts"], "hosts")
     return {
         "hosts": given["hosts"],
         "requests": parse_requests(given["requests"], option="requests"),
         "strategy": strategy,
         "return_hosts": parse_bool(given.get("return_hosts", False), "return_hosts"),
+        "detail": detail,
         # what was read from files here is plain already; only task arguments come tagged by Ansible
         "plain_copy": files_given != {"hosts", "requests"},
     }
@@ -189,8 +194,11 @@ def plain(value):
     return value
 
 
-def plan_result(hosts: list, requests: list, strategy: str, return_hosts: bool, plain_copy: bool = True) -> dict:
-    """The task result: placements, unplaced, remaining, and the whole host records when asked for.
+def plan_result(
+    hosts: list, requests: list, strategy: str, return_hosts: bool, plain_copy: bool = True, detail: str = "full"
+) -> dict:
+    """The task result: placements (whole, or only name and host with ``detail`` host), unplaced, remaining, and
+    the whole host records when asked for.
 
     Strings of the result come from the host records (host, pool and zone names; whole records with
     return_hosts) and from the parsed requests, which are new strings; ``plain_copy`` may be false when the host
@@ -198,6 +206,8 @@ def plan_result(hosts: list, requests: list, strategy: str, return_hosts: bool, 
     over the result.
     """
     result = {"changed": False, **plan(hosts, requests, strategy=strategy, host_records=return_hosts)}
+    if detail == "host":
+        result["placements"] = [{"name": one["name"], "host": one["host"]} for one in result["placements"]]
     return plain(result) if plain_copy else result
 
 

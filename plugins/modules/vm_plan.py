@@ -181,6 +181,19 @@ options:
       - Mutually exclusive with O(requests).
     type: path
     version_added: 0.2.0
+  placement_detail:
+    description:
+      - What each entry of RV(placements) holds.
+      - V(full) is the whole allocation (cores, pinned cores, memory, hugepages, NUMA nodes, disks with their
+        pools, NICs with their host interfaces), about 40 values per VM.
+      - V(host) is only the VM's name and its host, for a task that only needs to know where each VM goes (a
+        fleet that composes each VM with M(vmfleet.hosts.vm_compose), which chooses the rest again under the
+        host's lock). At fleet scale Ansible handles a result value by value (copied for the register and for
+        every callback), so a result of 10,000 full placements costs several seconds more than the plan itself.
+    type: str
+    choices: [full, host]
+    default: full
+    version_added: 0.3.0
   return_hosts:
     description:
       - Also return the whole host records after the plan in RV(hosts), the input to plan on again (a second wave
@@ -388,7 +401,8 @@ RETURN = r"""
 placements:
   description:
     - One allocation per placed VM, in request order (a request with C(count) gives one per VM).
-    - The same shape as the entries of RV(hosts[].vms).
+    - The same shape as the entries of RV(hosts[].vms); with O(placement_detail=host) only RV(placements[].name)
+      and RV(placements[].host).
   returned: always
   type: list
   elements: dict
@@ -425,34 +439,34 @@ placements:
     planned:
       description: Always V(true) for a placement; marks the VM as planned in RV(hosts[].vms).
       type: bool
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: true
     cores:
       description: vCPUs of the VM.
       type: int
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: 2
     pinned_cores:
       description: Host CPU ids the vCPUs are pinned to; empty when not pinned.
       type: list
       elements: int
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: [2, 3]
     memory:
       description: Memory in MiB.
       type: int
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: 4096
     hugepages_backed:
       description: Whether the memory comes from hugepages.
       type: bool
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: false
     hugepages:
       description: Hugepages taken, per NUMA node and page size; empty when not hugepages-backed.
       type: list
       elements: dict
-      returned: always
+      returned: unless O(placement_detail=host)
       sample:
         - node_id: 0
           page_size: 1073741824
@@ -477,18 +491,18 @@ placements:
       description: NUMA nodes the VM is bound to; empty when it is not bound (no pinning, no hugepages).
       type: list
       elements: int
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: [0]
     spans_numa_nodes:
       description: Whether the VM spans more than one NUMA node (then RV(placements[].notes) says why).
       type: bool
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: false
     disks:
       description: Disks with the storage pool chosen for each.
       type: list
       elements: dict
-      returned: always
+      returned: unless O(placement_detail=host)
       sample:
         - name: root
           pool: default
@@ -513,7 +527,7 @@ placements:
       description: NICs with the host interface chosen for each.
       type: list
       elements: dict
-      returned: always
+      returned: unless O(placement_detail=host)
       sample:
         - name: eth0
           host_interface: br0
@@ -591,24 +605,24 @@ placements:
     power_state:
       description: Power state; always null for a planned VM (existing VMs in RV(hosts[].vms) have theirs).
       type: str
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: null
     pool:
       description: Resource pool the VM goes to (the request's, else the host's).
       type: str
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: default
     tags:
       description: Tags of the VM, from the request.
       type: list
       elements: str
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: [web]
     notes:
       description: Remarks about the placement, for example why the VM spans NUMA nodes.
       type: list
       elements: str
-      returned: always
+      returned: unless O(placement_detail=host)
       sample: []
 unplaced:
   description: One entry per requested VM that fits on no host, in request order.
@@ -1307,6 +1321,7 @@ def main():
             "requests_file": {"type": "path"},
             "strategy": {"type": "str", "choices": ["pack", "spread"], "default": "pack"},
             "return_hosts": {"type": "bool", "default": False},
+            "placement_detail": {"type": "str", "choices": ["full", "host"], "default": "full"},
             **connection_argspec(),  # accepted for the action group's module_defaults, never used
         },
         mutually_exclusive=[["hosts", "hosts_file"], ["requests", "requests_file"]],
@@ -1325,7 +1340,9 @@ def main():
         else:
             raw = params["requests"]
         requests = parse_requests(raw, option="requests")
-        result = plan_result(hosts, requests, params["strategy"], params["return_hosts"])
+        result = plan_result(
+            hosts, requests, params["strategy"], params["return_hosts"], detail=params["placement_detail"]
+        )
     module.exit_json(**result)
 
 

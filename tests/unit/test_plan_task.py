@@ -73,6 +73,13 @@ def test_compact_result_by_default():
     assert by_node[node]["hugepages"] == [{"page_size": 2**30, "total": 8, "free": 2}]
 
 
+def test_placement_detail_host_gives_each_vm_its_host_only_and_the_same_figures():
+    full = run_plan_task(args())
+    brief = run_plan_task(args(placement_detail="host"))
+    assert brief["placements"] == [{"name": p["name"], "host": p["host"]} for p in full["placements"]]
+    assert brief["remaining"] == full["remaining"] and brief["unplaced"] == full["unplaced"]
+
+
 def test_compact_figures_are_the_whole_records_figures():
     """remaining is a digest of the records return_hosts gives: the same figures, never computed apart."""
     compact = run_plan_task(args())
@@ -124,6 +131,7 @@ def test_connection_options_are_accepted_and_ignored():
         ({"stratgy": "pack"}, "stratgy", "did you mean 'strategy'?"),
         ({"strategy": "fill"}, "strategy", "is not a placement strategy; use one of pack, spread"),
         ({"return_hosts": "perhaps"}, "return_hosts", "'perhaps'"),
+        ({"placement_detail": "some"}, "placement_detail", "is not one of full, host"),
         ({"type": "vmware"}, "type", "is not one of libvirt, lxd"),
         ({"address": "a", "uri": "b"}, "uri", "is another name of address"),
         ({"server_cert": "/a", "server_fingerprint": "ab"}, "server_fingerprint", "cannot be given together"),
