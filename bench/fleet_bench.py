@@ -63,8 +63,7 @@ def hosts() -> dict:
         found[f"lxd-{i}"] = {"vmfleet_connection": {**lxd, "project": project}, "vmfleet_policy": policy}
     for i, project in enumerate(INCUS_PROJECTS, 1):
         found[f"incus-{i}"] = {"vmfleet_connection": {**incus, "project": project}, "vmfleet_policy": policy}
-    # One libvirtd reached two ways keeps one policy, stored on it: it is declared once. (Declared on both, the two
-    # vm_host tasks of a first run race to create the same pools; see docs/fleet.md.)
+    # One libvirtd reached two ways keeps one policy, stored on it: it is declared once (docs/fleet.md).
     found["kvm-local"] = {
         "vmfleet_connection": {"address": "qemu:///system"},
         "vmfleet_policy": {"cpu_over_commit_ratio": RATIO, "zone": "bench-kvm", "default_storage_pool": LIBVIRT_POOL,
@@ -227,7 +226,7 @@ def measure(env: dict, work: Path) -> tuple:
     # the libvirt host is made a VM host through its local route first (untimed): declared with its qemu+ssh route
     # in the same first run, the route without the policy may be read before the policy is stored (docs/fleet.md)
     timed_run(env, write_inventory(work / "prepare", [], only=("kvm-local",)), FLEET)
-    seconds, changed, out = timed_run(env, full_inv, FLEET)
+    seconds, _changed, out = timed_run(env, full_inv, FLEET)
     row("first converge", len(vms), [seconds], [0])
     made = re.findall(rf'"{PREFIX}\w+ on ([\w-]+): created', out)
     notes.append("created: " + ", ".join(f"{h} {made.count(h)}" for h in hosts()))
@@ -235,15 +234,15 @@ def measure(env: dict, work: Path) -> tuple:
     if sum(where.values()) != len(vms):
         notes.append(f"the daemons hold {sum(where.values())} of the {len(vms)} VMs declared!")
     for label, args in (("unchanged converge", ()), ("check-mode converge", ("--check",))):
-        got = [timed_run(env, full_inv, FLEET, *args) for _ in range(ROUNDS)]
+        got = [timed_run(env, full_inv, FLEET, *args) for _round in range(ROUNDS)]
         row(label, len(vms), [g[0] for g in got], [g[1] for g in got])
-    got = [timed_run(env, full_inv, ping_play) for _ in range(ROUNDS)]
+    got = [timed_run(env, full_inv, ping_play) for _round in range(ROUNDS)]
     row("ansible.builtin.ping", None, [g[0] for g in got], [0])
     removing = half + [{"name": vm["name"], "state": "absent"} for vm in vms[len(half) :]]
     seconds, _changed, _out = timed_run(env, write_inventory(work / "remove", removing), FLEET)
     row("remove half (declared absent)", len(vms) - len(half), [seconds], [0])
     half_inv = write_inventory(work / "half", half)
-    got = [timed_run(env, half_inv, FLEET) for _ in range(ROUNDS)]
+    got = [timed_run(env, half_inv, FLEET) for _round in range(ROUNDS)]
     row("unchanged converge", len(half), [g[0] for g in got], [g[1] for g in got])
     where = placed()
     if sum(where.values()) != len(half):
@@ -286,6 +285,7 @@ def main() -> None:
         clean()  # what an interrupted run left
         before = snapshot()
         load_before = Path("/proc/loadavg").read_text().split()[0]
+        rows, notes = [], []
         try:
             rows, notes = measure(env, Path(tmp))
         finally:
