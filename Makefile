@@ -164,12 +164,15 @@ docs: collection
 
 # Figures only, never pass/fail: the capacity core, then vm_plan's paths side by side (core, controller, module,
 # ansible-playbook with the whole process tree's peak memory; PLAN_BENCH_HUGE=0 skips 10,000 hosts x 100,000), then
-# vm_compose unchanged and create runs next to ping and the community anchors on the real daemons.
+# vm_compose unchanged and create runs next to ping and the community anchors on the real daemons, then
+# playbooks/fleet.yml over 10 VM hosts and 40 VMs of this machine next to ping (docs/fleet.md). The benches that touch
+# the daemons take the integration lock themselves.
 bench: collection daemons test-image
 	cd $(COLL) && $(BIN)/python bench/plan_bench.py
 	cd $(COLL) && $(BIN)/python bench/plan_playbook_bench.py
 	cd $(COLL) && $(BIN)/python bench/compose_bench.py
 	cd $(COLL) && $(BIN)/python bench/read_path_bench.py
+	cd $(COLL) && $(BIN)/python bench/fleet_bench.py
 
 pin:
 	$(PYTHON) -m venv $(BUILD)/pin && $(BUILD)/pin/bin/pip install -q -r requirements/dev.in

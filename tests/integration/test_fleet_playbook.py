@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""playbooks/fleet.yml against the real daemons: two projects of the local LXD server and the local libvirt host.
+"""playbooks/fleet.yml against the real daemons: two projects of the local LXD server and the local libvirt host,
+which is also reached over qemu+ssh (tools/sshd.sh) as a second VM host.
 
 The projects share the server's 2 cores (lxd-a gives them out at ratio 1.5, lxd-b at ratio 2, each counting the
-other's VMs), which is what the shared-hardware planning must respect; system containers from the test image
-really start, the libvirt VM is defined (PXE).
+other's VMs), which is what the shared-hardware planning must respect; so do kvm and kvm-ssh, one libvirtd seen
+through two connections. System containers from the test image really start, the libvirt VMs are defined (PXE).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from lxd_support import TEST_IMAGE, lxc_json
+from test_libvirt_ssh import SSH_URI, require_sshd
 
 from conftest import POOL_ROOT, virsh
 from playbook_runner import ANSIBLE_PLAYBOOK, playbook_env
@@ -24,6 +26,7 @@ from playbook_runner import ANSIBLE_PLAYBOOK, playbook_env
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "fleet.yml"
 PROJECTS = {"lxd-a": "vmfleet-test-fleet-a", "lxd-b": "vmfleet-test-fleet-b"}
 POOL = "vmfleet-test-fleet"
+DEFAULT_HOSTS = ("lxd-a", "lxd-b", "kvm")
 
 
 def container(name, **extra):
@@ -39,7 +42,9 @@ def container(name, **extra):
     }
 
 
-def inventory(tmp_path: Path, vms: list, strategy: str = "spread", ratio_a: float = 1.5) -> Path:
+def inventory(
+    tmp_path: Path, vms: list, strategy: str = "spread", ratio_a: float = 1.5, only: tuple = DEFAULT_HOSTS
+) -> Path:
     lxd = {"address": "/var/lib/lxd/unix.socket", "type": "lxd"}
     hosts = {
         "lxd-a": {
@@ -66,9 +71,11 @@ def inventory(tmp_path: Path, vms: list, strategy: str = "spread", ratio_a: floa
                 "default_storage_pool_path": str(POOL_ROOT / "fleet"),
             },
         },
+        # the same libvirtd over qemu+ssh: its policy is the one stored on the machine (declared once, on kvm)
+        "kvm-ssh": {"vmfleet_connection": {"address": SSH_URI}},
     }
     group = {
-        "hosts": hosts,
+        "hosts": {name: hosts[name] for name in only},
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
     }
     (tmp_path / "group_vars").mkdir(exist_ok=True)
@@ -77,9 +84,9 @@ def inventory(tmp_path: Path, vms: list, strategy: str = "spread", ratio_a: floa
     return tmp_path / "hosts.yml"
 
 
-def fleet(tmp_path: Path, vms: list, *args: str) -> subprocess.CompletedProcess:
+def fleet(tmp_path: Path, vms: list, *args: str, only: tuple = DEFAULT_HOSTS) -> subprocess.CompletedProcess:
     proc = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory(tmp_path, vms)), str(PLAYBOOK), *args],
+        [str(ANSIBLE_PLAYBOOK), "-i", str(inventory(tmp_path, vms, only=only)), str(PLAYBOOK), *args],
         env=playbook_env(),
         capture_output=True,
         text=True,
@@ -174,3 +181,75 @@ def test_a_fleet_the_shared_server_cannot_hold_is_refused_before_anything_is_mad
     assert "needs an LXD or Incus host" not in big  # the big VM is no container: every host may run it
     assert instances() == {p: [] for p in PROJECTS.values()} or all(not v for v in instances().values())
     assert domains() == []
+
+
+def libvirt_vm(name, **extra):
+    return {"name": name, "cores": 1, "memory": "128M", "storage": "root:0.01", **extra}
+
+
+def done(proc) -> dict:
+    """VM -> [(host, what)] from the run's summary lines ("NAME on HOST: WHAT")."""
+    found = {}
+    for name, host, what in re.findall(r'"(vmft-fleet-[\w-]+) on ([\w-]+): (\w+)', proc.stdout):
+        found.setdefault(name, []).append((host, what))
+    return found
+
+
+def promised(proc) -> dict:
+    """VM -> (action, host) from a check-mode run's plan lines ("NAME: ACTION on HOST")."""
+    return {name: (action, host) for name, action, host in re.findall(r'"(vmft-fleet-[\w-]+): (\w+) on ([\w-]+)"',
+                                                                       proc.stdout)}  # fmt: skip
+
+
+def vcpus(name: str) -> int:
+    return int(re.search(r"^CPU\(s\):\s+(\d+)", virsh("dominfo", name), re.M).group(1))
+
+
+def test_one_libvirtd_reached_locally_and_over_ssh_is_planned_as_one_machine(tmp_path, clean):
+    require_sshd()
+    others = [n for n in virsh("list", "--all", "--name", check=False).split() if not n.startswith("vmft-")]
+    assert others == [], f"libvirtd holds other domains ({others}); the capacity figures below assume it does not"
+    both = ("kvm", "kvm-ssh")
+    # an operator adds the qemu+ssh route to a libvirt host the fleet already made a VM host (in the run that first
+    # makes it one, the route without the policy may be read before the policy is stored: docs/fleet.md)
+    vms = [libvirt_vm("vmft-fleet-k0", host="kvm")]
+    proc = fleet(tmp_path, vms, only=("kvm",))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert done(proc) == {"vmft-fleet-k0": [("kvm", "created")]}
+
+    # ratio 2 on 2 cores: 4 vCPUs for both hosts together, k0 has one. Seen as two machines, each host would have
+    # 3 free and take 4 more; as one, the 4th new VM fits nowhere, and nothing is made
+    more = [libvirt_vm(f"vmft-fleet-k{i}") for i in range(1, 5)]
+    proc = fleet(tmp_path, vms + more, only=both)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    refused = r"no VM host can take vmft-fleet-k\d: kvm: Host kvm: CPU overcommit ratio is 2\.0"
+    assert re.search(refused, out), out[-3000:]
+    assert re.search(r"kvm-ssh: Host kvm-ssh: CPU overcommit ratio is 2\.0", out), out[-3000:]
+    assert domains() == ["vmft-fleet-k0"]
+
+    # what fits: the plan (check mode) promises, the real run makes exactly that; k3 must go over ssh
+    vms += [libvirt_vm("vmft-fleet-k1"), libvirt_vm("vmft-fleet-k2"), libvirt_vm("vmft-fleet-k3", host="kvm-ssh")]
+    proc = fleet(tmp_path, vms, "--check", only=both)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    plan = promised(proc)
+    assert plan["vmft-fleet-k0"] == ("converge", "kvm") and plan["vmft-fleet-k3"] == ("create", "kvm-ssh"), plan
+    assert {plan[f"vmft-fleet-k{i}"][0] for i in (1, 2)} == {"create"}, plan
+    assert domains() == ["vmft-fleet-k0"]
+
+    proc = fleet(tmp_path, vms, only=both)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    made = done(proc)
+    for name, (action, host) in plan.items():
+        assert made[name] == [(host, "created" if action == "create" else "unchanged")], (name, made)
+    assert domains() == [f"vmft-fleet-k{i}" for i in range(4)]
+    assert sum(vcpus(name) for name in domains()) == 4  # the machine's whole budget, and not more
+
+    # the second run changes nothing, and converges each VM once though both hosts see all four (on the host it
+    # names, else on the first of the two)
+    proc = fleet(tmp_path, vms, only=both)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert all(counters["changed"] == 0 for counters in recap(proc).values()), recap(proc)
+    made = done(proc)
+    homes = {"vmft-fleet-k0": "kvm", "vmft-fleet-k1": "kvm", "vmft-fleet-k2": "kvm", "vmft-fleet-k3": "kvm-ssh"}
+    assert made == {name: [(host, "unchanged")] for name, host in homes.items()}, made
