@@ -5,8 +5,10 @@
 
 ``pack`` puts each request on the first host that holds it, hosts already in use first and then the biggest,
 so a fleet fills as few hosts as it can. ``spread`` puts each request on the host whose tighter resource (vCPUs
-or general memory) has the largest free fraction, so load evens out. Both are deterministic for the same input:
-ties go by host name and requests are taken in the order given.
+or general memory) has the largest free fraction, so load evens out; among hosts with the same fraction, the one
+with fewer VMs of its own first (projects of one server share their room, so they always tie, and without this the
+first would take every VM). Both are deterministic for the same input: remaining ties go by host name and requests
+are taken in the order given.
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ class _Group:
             # a plan only takes capacity: requests of one shape (most of a big plan) skip the filled hosts.
             self.skip = {}
         else:
-            states, versions = planner.states, planner.versions
-            self.heap = [(-_spread_score(states[i]), states[i].name, i, versions[i]) for i in self.members]
+            states, versions, own = planner.states, planner.versions, planner.own
+            self.heap = [(-_spread_score(states[i]), own[i], states[i].name, i, versions[i]) for i in self.members]
             heapq.heapify(self.heap)
 
 
@@ -73,6 +75,9 @@ class Planner:
         self.placements = []
         self.unplaced = []
         self.siblings = _siblings(states)
+        # each host's own VMs: other projects' instances (``project/name``) and shadows of VMs planned on a host of
+        # the same hardware (``host/name``) are counted in its capacity but are not its own
+        self.own = [sum(1 for vm in s.vms if "/" not in vm["name"]) for s in states]
 
     def _group(self, request):
         key = (request.get("pool"), request.get("zone"), tuple(sorted(request.get("host_tags") or [])))
@@ -102,6 +107,7 @@ class Planner:
     def _take(self, index, alloc):
         state = self.states[index]
         state.commit(alloc)
+        self.own[index] += "/" not in alloc["name"]
         self.vectors[index] = self.index.host_vector(state)
         self.versions[index] += 1
         for group in self.groups.values():
@@ -111,7 +117,8 @@ class Planner:
             if self.strategy == "pack":
                 group.tree.update(pos, self.vectors[index])
             else:
-                heapq.heappush(group.heap, (-_spread_score(state), state.name, index, self.versions[index]))
+                entry = (-_spread_score(state), self.own[index], state.name, index, self.versions[index])
+                heapq.heappush(group.heap, entry)
 
     def _try(self, index, request, errors):
         try:
@@ -135,7 +142,7 @@ class Planner:
         aside, found = [], (None, None)
         while group.heap:
             entry = heapq.heappop(group.heap)
-            index, version = entry[2], entry[3]
+            index, version = entry[3], entry[4]
             if version != self.versions[index]:
                 continue  # superseded by a newer entry for the same host
             aside.append(entry)

@@ -50,3 +50,18 @@ def test_pinned_cores_and_storage_are_shared_too():
     assert [vm["name"] for vm in sibling["vms"]] == [f"{placed['a']}/a"]
     assert sibling["vms"][0]["notes"] == [f"planned on {placed['a']}, which shares this host's hardware"]
     assert len(result["placements"]) == 1  # the shadow is no placement of its own
+
+
+def test_spread_takes_turns_between_hosts_that_share_their_room():
+    # both projects always show the same free room; without a tie-break the first by name would take every VM
+    result = plan(two_projects(), parse_requests([{"name": "vm", "count": 4, "cores": 1, "memory": 256}]), "spread")
+    assert [p["host"] for p in result["placements"]] == ["project-0", "project-1", "project-0", "project-1"]
+
+
+def test_spread_tie_break_counts_only_a_hosts_own_vms():
+    hosts = two_projects()
+    # project-0 already holds one VM of its own; project-1 counts it as another project's instance, not its own
+    hosts[0]["vms"] = [{"name": "web", "cores": 1, "memory": 256}]
+    hosts[1]["vms"] = [{"name": "project-0/web", "cores": 1, "memory": 256}]
+    result = plan(hosts, parse_requests([{"name": "vm", "count": 2, "cores": 1, "memory": 256}]), "spread")
+    assert [p["host"] for p in result["placements"]] == ["project-1", "project-0"]
