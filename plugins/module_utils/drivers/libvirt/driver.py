@@ -19,6 +19,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt impo
     discovery,
     meta_pool,
     policy_store,
+    pool_making,
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.compose_options import compose_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import (
@@ -82,12 +83,10 @@ class LibvirtDriver(Driver):
             raise DriverError("hypervisor", f"cannot list storage pools: {error.get_error_message()}") from None
 
     def create_dir_pool(self, name: str, path: str) -> None:
-        """Define, build, start and autostart a dir storage pool (vm_host's create_default_storage_pool)."""
+        """Define, build, start and autostart a dir storage pool (vm_host's create_default_storage_pool); a pool
+        of that name that another job on this libvirtd has just made is taken as it is (see pool_making)."""
         try:
-            pool = self.conn.storagePoolDefineXML(_DIR_POOL_XML.format(name=name, path=path), 0)
-            pool.build(0)
-            pool.create(0)
-            pool.setAutostart(1)
+            pool_making.make_dir_pool(self.conn, name, _DIR_POOL_XML.format(name=name, path=path))
         except libvirt.libvirtError as error:
             raise DriverError(
                 "hypervisor", f"cannot create dir storage pool {name!r} at {path}: {error.get_error_message()}"

@@ -13,6 +13,7 @@ from the host record's storage pools.
 from __future__ import annotations
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import pool_making
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.connection import error_code, libvirt
 
 META_POOL = "vmfleet"
@@ -40,32 +41,24 @@ def _hypervisor_error(what: str, error) -> DriverError:
 def find(conn):
     """The meta pool, started if it exists but is inactive; None when the host was never made a VM host."""
     try:
-        pool = conn.storagePoolLookupByName(META_POOL)
+        pool = pool_making.lookup(conn, META_POOL)
     except libvirt.libvirtError as error:
-        if error_code(error) == libvirt.VIR_ERR_NO_STORAGE_POOL:
-            return None
         raise _hypervisor_error(f"cannot look up storage pool {META_POOL!r}", error) from None
-    if not pool.isActive():
+    if pool is not None:
         try:
-            pool.create(0)
+            pool_making.start(pool)
         except libvirt.libvirtError as error:
             raise _hypervisor_error(f"cannot start storage pool {META_POOL!r}", error) from None
     return pool
 
 
 def ensure(conn, path: str = DEFAULT_META_PATH):
-    """The meta pool, defined, built, started and autostarted if it was missing."""
-    pool = find(conn)
-    if pool is not None:
-        return pool
+    """The meta pool, defined, built, started and autostarted if it was missing (also when another job on this
+    libvirtd is making it at the same moment: see pool_making)."""
     try:
-        pool = conn.storagePoolDefineXML(_POOL_XML.format(name=META_POOL, path=path), 0)
-        pool.build(0)
-        pool.create(0)
-        pool.setAutostart(1)
+        return pool_making.make_dir_pool(conn, META_POOL, _POOL_XML.format(name=META_POOL, path=path))
     except libvirt.libvirtError as error:
         raise _hypervisor_error(f"cannot create storage pool {META_POOL!r} at {path}", error) from None
-    return pool
 
 
 def remove(conn) -> bool:
