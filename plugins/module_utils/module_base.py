@@ -20,8 +20,10 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_resolutio
 from ansible_collections.vmfleet.hosts.plugins.module_utils.connection_spec import MUTUALLY_EXCLUSIVE, REQUIRED_TOGETHER
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors import DriverError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.factory import open_driver
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import JINJA2_REQUIRED
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import RenderError
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import (
+    JINJA2_REQUIRED,
+    RenderError,
+)
 from ansible_collections.vmfleet.hosts.plugins.module_utils.option_shapes import shape_problem
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 

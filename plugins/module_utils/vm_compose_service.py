@@ -15,10 +15,6 @@ import hashlib
 import json
 import time
 
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.resize import resize
-from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
 from ansible_collections.vmfleet.hosts.plugins.module_utils.cloud_init.config import parse_cloud_init
 from ansible_collections.vmfleet.hosts.plugins.module_utils.compose_state import desired_state, public_options
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drift_repair import report, settle
@@ -124,8 +120,8 @@ def compose(driver, params: dict, check_mode: bool, clock=Clock) -> dict:
     request, options = parse(params, driver)
     require_vm_host(driver)
     owner = f"vm_compose {name}"
-    if not check_mode and driver.has_vm(name):
-        unchanged = _unchanged(driver, owner, request, options)
+    if not check_mode:
+        unchanged = _unchanged(driver, owner, request, options)  # None as well when there is no such VM yet
         if unchanged is not None:
             return finish(driver, params, unchanged, [], check_mode, clock)
     guard = contextlib.nullcontext() if check_mode else driver.lock(owner, params["lock_timeout"])
@@ -171,16 +167,22 @@ def finish(driver, params, result, recovered, check_mode, clock) -> dict:
     return result
 
 
-def _unchanged(driver, owner, request, options):
+def _unchanged(driver, owner, request, options, inventory=None):
     """The result for a VM already as asked, judged without the compose lock; None when anything is to be done.
 
     Most runs of a converge find every VM as asked, and the lock costs about ten round trips (take, sweep,
     release through a breaker) that decide nothing then: reading and comparing write nothing, so they need no
-    lock. Anything else (a change, drift, a VM not composed by the collection, a dead compose waiting to be
-    settled) goes the locked way, which reads the host again under the lock.
+    lock. Nor do they need the whole host: the driver's targeted read (``read_vm``) gives this VM's metadata and
+    drift alone. ``inventory``, from a caller that read the whole host already, is used instead of that read.
+    Anything else (no such VM, a change, drift, a VM not composed by the collection, a dead compose waiting to be
+    settled) goes the locked way, which reads the whole host again under the lock.
     """
-    inventory = driver.inventory()
-    result = as_asked(inventory, request, options)
+    name = request["name"]
+    if inventory is not None:
+        result = as_asked(inventory, request, options)
+    else:
+        found = driver.read_vm(name)
+        result = None if found is None else _judged(found[0], found[1], request, options)
     if result is None or compose_records.pending(driver.lock(owner, 0)):
         return None
     return result
@@ -190,19 +192,41 @@ def as_asked(inventory, request, options):
     """The unchanged result when the VM in ``inventory`` is managed, has no drift and is as ``request`` and
     ``options`` ask; None otherwise (the caller goes the locked way). Reads nothing but ``inventory``."""
     existing = inventory.domains.get(request["name"])
-    if existing is None or not existing["metadata"]["managed"] or existing.get("drift"):
+    if existing is None:
+        return None
+    return _judged(existing, _record_vm(inventory, request["name"]), request, options)
+
+
+def _judged(existing, current, request, options):
+    """As as_asked, on the VM's discovered entry and its host-record entry."""
+    if not existing["metadata"]["managed"] or existing.get("drift"):
         return None
     if _changes(request["name"], existing["metadata"]["request"], request, public_options(options)):
         return None
-    return _as_is(inventory, request["name"])
+    return _result_as_is(current)
+
+
+def _record_vm(inventory, name):
+    return next(vm for vm in inventory.record["vms"] if vm["name"] == name)
+
+
+def _result_as_is(vm):
+    return {"changed": False, "created": False, "restart_required": False, "vm": vm, "diff": {}}
 
 
 def _as_is(inventory, name):
-    current = next(vm for vm in inventory.record["vms"] if vm["name"] == name)
-    return {"changed": False, "created": False, "restart_required": False, "vm": current, "diff": {}}
+    return _result_as_is(_record_vm(inventory, name))
+
+
+# The capacity core is imported where a VM is created or changed (_create, _update): an unchanged run, the run
+# every converge pays for every VM, never fits anything, and importing the core is a tenth of its time.
 
 
 def _create(driver, lock, inventory, request, options, check_mode):
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.fit import fit
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.host import parse_host
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.summary import public_alloc
+
     driver.check_image(request, options)  # refused before anything is made
     refuse_missing_default_pool(driver.stored_policy(), inventory.record, request["disks"])
     alloc = fit(parse_host(inventory.record), request)  # a CapacityError here means nothing was touched
@@ -302,13 +326,15 @@ def _disk_growth(stored, request):
 
 
 def _update(driver, inventory, existing, request, options, check_mode):
+    from ansible_collections.vmfleet.hosts.plugins.module_utils.capacity.resize import resize
+
     name = request["name"]
     stored = existing["metadata"]["request"] if existing["metadata"]["managed"] else None
     options = public_options(options)
     changed = _changes(name, stored, request, options)
     if not changed:
         return _as_is(inventory, name)
-    current = next(vm for vm in inventory.record["vms"] if vm["name"] == name)
+    current = _record_vm(inventory, name)
     resized = "cores" in changed or "memory" in changed
     numa_bound = bool(current["pinned_cores"] or current["hugepages_backed"])
     growth = _disk_growth(stored, request) if "disks" in changed else []

@@ -152,6 +152,26 @@ def test_a_deleted_data_volume_is_reported_refused_and_repaired_only_when_asked(
     assert vm_of(results["repaired"], name)["drift"] == []
 
 
+def test_a_volume_removed_from_the_pools_directory_is_not_taken_for_unchanged(tmp_path, small_pool):
+    """The unchanged run reads only this VM's volumes and never refreshes the pool: libvirt must still find a file
+    removed behind its back (rm, not virsh), which its pool listing would keep until a refresh."""
+    name = TEST_VM_PREFIX + "driftrm"
+    data = f"{name}-data"
+    request = {"cores": 1, "memory": 128, "disks": [{"name": "root", "size": "8M"}, {"name": "data", "size": "16M"}]}
+    results, _proc = run(
+        tmp_path, [vm_host(small_pool), compose("create", name, **request), compose("same", name, **request)]
+    )
+    assert results["create"]["created"] is True, results["create"]
+    assert results["same"].get("failed") is not True and results["same"]["changed"] is False, results["same"]
+
+    (small_pool / data).unlink()  # behind libvirt's back: its pool still lists the volume until refreshed
+
+    results, _proc = run(tmp_path, [compose("unchanged?", name, **request)])
+    refused = results["unchanged?"]
+    assert refused["failed"] is True and refused["kind"] == "drift", refused
+    assert f"{POOL}/{data}" in refused["msg"]
+
+
 def test_a_gone_network_is_refused_even_with_repair(tmp_path, small_pool):
     net = tmp_path / "net.xml"
     net.write_text(f"<network><name>{TEST_NETWORK}</name><ip address='10.254.253.1' prefix='24'/></network>")

@@ -159,6 +159,17 @@ class Driver(abc.ABC):
         without projects ignore it. Raises ``bad_address`` for a missing project, ``corrupt_policy``.
         """
 
+    @abc.abstractmethod
+    def read_vm(self, name: str):
+        """The targeted read of one VM: ``(domain, vm)`` for VM ``name``, or None when it does not exist.
+
+        ``domain`` is what ``inventory().domains[name]`` holds (metadata with the stored request, drift included)
+        and ``vm`` its ``record["vms"]`` entry, both as a whole read of the host would build them; but only this
+        VM's own definition, volumes, pools and networks are read, not every VM, pool and project. Where the read
+        cannot tell (a volume that cannot be measured), it reports drift rather than none: vm_compose's unchanged
+        run then goes the locked way, whose whole read decides. Never used for a capacity decision.
+        """
+
     # ---- the compose lock (vm_compose) ----
 
     @abc.abstractmethod

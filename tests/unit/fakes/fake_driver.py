@@ -79,7 +79,8 @@ class FakeDriver(Driver):
         self.vms = {}  # name -> what the fake keeps of a VM (see _define)
         self.policy_text = encode(merge_policy(None, {"default_storage_pool": "default"})) if vm_host else None
         self.lock_store = {}
-        self.calls = []
+        self.calls = []  # what changed the host
+        self.reads = []  # the reads of VMs: the whole host (inventory) or one VM (read_vm)
         self.fail = {}
         self.rollback_fails = False
         self.guest_ignores_acpi = False  # a stop then waits out shutdown_timeout and forces the VM off
@@ -147,6 +148,7 @@ class FakeDriver(Driver):
         self.pools[name] = 100 * GIB
 
     def inventory(self, policy=None, empty_project=False):
+        self.reads.append(("inventory",))
         if not empty_project:
             self._require_project()
         if policy is None:
@@ -230,6 +232,13 @@ class FakeDriver(Driver):
 
     def has_vm(self, name):
         return name in self.vms
+
+    def read_vm(self, name):
+        """The targeted read: the same domain and vms[] entry inventory() builds, for this VM alone."""
+        self.reads.append(("read_vm", name))
+        self._maybe_fail("read_vm")
+        vm = self.vms.get(name)
+        return None if vm is None else (self._domain(vm), self._entry(vm))
 
     def plan_new(self, inventory, alloc, request, options):
         vm = request["name"]

@@ -15,7 +15,6 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.errors impor
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import addresses as libvirt_addresses
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import (
     compose,
-    compose_plan,
     discovery,
     meta_pool,
     policy_store,
@@ -29,8 +28,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.conn
 )
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.lock import HostLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.removal import remove_domain
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.repair import recreate_volume
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.vm_read import read_vm
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.errors import SpecError
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
@@ -69,6 +67,10 @@ class LibvirtDriver(Driver):
         if policy is None:
             policy = merge_policy(self.stored_policy(), {})
         return discovery.discover(self.conn, policy)
+
+    def read_vm(self, name: str):
+        """One domain as discovery sees it, from its own definition, volumes and networks (drivers/libvirt/vm_read)."""
+        return read_vm(self.conn, name)
 
     def store_policy(self, policy: dict) -> None:
         policy_store.write_policy(self.conn, policy)
@@ -127,12 +129,21 @@ class LibvirtDriver(Driver):
                 f"copy of the image and cannot be smaller",
             )
 
+    # The planners and the repair are imported where they are used: most runs (an unchanged VM, vm_host,
+    # vm_host_info) never plan, and the domain template's checks and the cloud-init ISO writer they pull in are
+    # about a quarter of the driver's import time, which every run of a module pays.
+
     def plan_new(self, inventory, alloc: dict, request: dict, options: dict) -> ComposePlan:
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import compose_plan
+
         return _public(compose_plan.new_vm(inventory, alloc, request, options), alloc)
 
     def plan_update(
         self, inventory, alloc: dict, request: dict, options: dict, volumes: list, uuid: str
     ) -> ComposePlan:
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt import compose_plan
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain import render_domain
+
         spec = compose_plan.domain_spec(inventory, alloc, request, options, volumes, uuid=uuid)
         return _public({"volumes": [], "spec": spec, "xml": render_domain(spec)}, alloc)
 
@@ -173,6 +184,8 @@ class LibvirtDriver(Driver):
 
     def repair_volume(self, inventory, name: str, repair: dict) -> bool:
         """Recreate a missing empty data volume (drift); True when the running VM sees it only once restarted."""
+        from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.repair import recreate_volume
+
         return recreate_volume(self.conn, inventory, name, repair)
 
     def power(self, name: str, action: str, shutdown_timeout: float, clock) -> dict:

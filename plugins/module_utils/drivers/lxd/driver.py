@@ -28,6 +28,7 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.location
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.lock import ProjectLock
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.removal import remove_instance
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.repair import recreate_volume
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.lxd.vm_read import read_vm
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy
 
 
@@ -119,6 +120,11 @@ class LxdDriver(Driver):
         return discovery.discover(
             self.client, self._node(), self.client.api, self.project, policy, exists, address=self.address
         )
+
+    def read_vm(self, name: str):
+        """One instance of the project as discovery sees it, from its own GET and what it names
+        (drivers/lxd/vm_read.py)."""
+        return read_vm(self.client, name, self.host_name())
 
     def store_policy(self, policy: dict) -> None:
         policy_store.write_policy(self._project_node(), self.project, policy)

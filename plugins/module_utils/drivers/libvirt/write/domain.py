@@ -23,9 +23,10 @@ from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.writ
 from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.domain_validate import (
     domain_context,
 )
-from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import RenderError
-
-JINJA2_REQUIRED = "the jinja2 Python library is required on the host running the module"
+from ansible_collections.vmfleet.hosts.plugins.module_utils.drivers.libvirt.write.errors import (
+    JINJA2_REQUIRED,
+    RenderError,
+)
 
 _COMPILED = {}
 

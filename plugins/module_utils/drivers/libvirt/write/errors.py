@@ -10,6 +10,10 @@ beats handing libvirt XML it rejects with a message about an element the operato
 
 from __future__ import annotations
 
+# Here rather than beside the template: module_base matches it without importing the writers (their checks cost
+# an unchanged run's import time and are never used by one).
+JINJA2_REQUIRED = "the jinja2 Python library is required on the host running the module"
+
 
 class RenderError(ValueError):
     """A spec that cannot become valid libvirt XML, or a host that cannot render it (no jinja2)."""
