@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
+from integration_lock import Locked
 
 ROOT = Path(__file__).resolve().parents[1]
 # run from the collection's copy (.build/ansible_collections/vmfleet/hosts, as make bench does) or the checkout
@@ -264,10 +265,12 @@ def report(rows: list) -> None:
 def main() -> None:
     env = prepare_anchors()
     which = sys.argv[1:] or ["libvirt", "lxd"]
-    if "libvirt" in which:
-        report(bench_libvirt(env))  # printed at once: the LXD part takes minutes more
-    if "lxd" in which:
-        report(bench_lxd(env))
+    # the daemons are shared with the integration tests: their lock, taken here (never run this under flock)
+    with Locked():
+        if "libvirt" in which:
+            report(bench_libvirt(env))  # printed at once: the LXD part takes minutes more
+        if "lxd" in which:
+            report(bench_lxd(env))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compose_bench import LXD_IMAGE, ROOT  # noqa: E402
-from read_path_bench import Locked, environment  # noqa: E402
+from integration_lock import Locked  # noqa: E402
+from read_path_bench import environment  # noqa: E402
 
 PLAYBOOK_BIN = Path(sys.executable).with_name("ansible-playbook")
 FLEET = ROOT / "playbooks" / "fleet.yml"

@@ -15,7 +15,6 @@ them).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import statistics
@@ -28,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compose_bench import BUILD, LXD_IMAGE, run, timed  # noqa: E402
+from integration_lock import Locked  # noqa: E402
 
 from ansible_collections.vmfleet.hosts.plugins.module_utils.spec.host_policy import merge_policy  # noqa: E402
 
-LOCK = "/work/integration.lock" if Path("/work/integration.lock").exists() else None
 SIZES = (1, 10, 200, 1000)
 ROUNDS = 3
 WORK = BUILD / "bench" / "read_path"
@@ -48,20 +47,6 @@ def environment() -> dict:
     env.update(ANSIBLE_COLLECTIONS_PATH=str(BUILD), PYTHONPATH=str(BUILD), ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1")  # fmt: skip
     return env
-
-
-class Locked:
-    """The integration lock (flock(2), as flock(1) takes it) for what touches the daemons."""
-
-    def __enter__(self):
-        self.handle = open(LOCK) if LOCK else None  # noqa: SIM115 - held until __exit__
-        if self.handle:
-            fcntl.flock(self.handle, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        if self.handle:
-            self.handle.close()
 
 
 # ---- capture (the only part that talks to the daemons) ----
