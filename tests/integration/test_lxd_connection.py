@@ -12,13 +12,12 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from lxd_support import HTTPS_ADDRESS, query, server_fingerprint, trust_record
+from lxd_support import current, query, server_fingerprint, trust_record
 
 from playbook_runner import play
 
 pytestmark = pytest.mark.integration
 
-SERVER_CERT = "/var/lib/lxd/server.crt"
 INFO = "vmfleet.hosts.vm_host_info"
 
 
@@ -34,11 +33,17 @@ def openssl_pair(directory, name: str) -> dict:
     return {"client_cert": str(cert), "client_key": str(key)}
 
 
+@pytest.mark.incus
 def test_socket_and_https_reach_the_same_daemon_and_refusals_say_why(tmp_path, clean_lxd):
+    daemon = current()
+    # the server certificate sits beside the socket (/var/lib/lxd, /var/lib/incus)
+    server_cert = daemon.socket.rsplit("/", 1)[0] + "/server.crt"
     trusted = openssl_pair(tmp_path, "vmfleet-test-conn-trusted")
     stranger = openssl_pair(tmp_path, "vmfleet-test-conn-stranger")
     real = server_fingerprint()
-    https = {"address": HTTPS_ADDRESS}
+    https = {"address": daemon.https}
+    # an HTTPS address says nothing of the daemon's kind: Incus needs type: incus there (a socket path says it)
+    kind = {"type": daemon.type}
 
     def info(name, **options):
         return {"name": name, INFO: options, "ignore_errors": True}
@@ -46,16 +51,16 @@ def test_socket_and_https_reach_the_same_daemon_and_refusals_say_why(tmp_path, c
     results, proc = play(
         tmp_path,
         [
-            info("socket", address=None, type="lxd"),  # the local socket, found without being named
-            info("socket path", address="/var/lib/lxd/unix.socket"),
+            info("socket", address=None, type=daemon.type),  # the local socket, found without being named
+            info("socket path", address=daemon.socket),
             # group defaults carry the connection to lxd_trust and vm_host_info alike
-            {"name": "trust", "vmfleet.hosts.lxd_trust": {"address": "unix:/var/lib/lxd/unix.socket"}},
-            info("https by fingerprint", server_fingerprint=real.upper()),
-            info("https by server cert", server_cert=SERVER_CERT),
-            info("untrusted", server_fingerprint=real, **stranger),
-            info("wrong pin", server_fingerprint="cd" * 32),
-            info("no pin", server_fingerprint=None),
-            info("plain http", address="http://127.0.0.1:8443", type="lxd", server_fingerprint=real),
+            {"name": "trust", "vmfleet.hosts.lxd_trust": {"address": f"unix:{daemon.socket}"}},
+            info("https by fingerprint", server_fingerprint=real.upper(), **kind),
+            info("https by server cert", server_cert=server_cert, **kind),
+            info("untrusted", server_fingerprint=real, **stranger, **kind),
+            info("wrong pin", server_fingerprint="cd" * 32, **kind),
+            info("no pin", server_fingerprint=None, **kind),
+            info("plain http", address=daemon.https.replace("https:", "http:"), server_fingerprint=real, **kind),
             info("no socket", address="/run/vmfleet-test-no-such.socket", client_cert=None, client_key=None),
         ],
         module_defaults={"group/vmfleet.hosts.vmhost": {**https, **trusted}},
@@ -66,7 +71,7 @@ def test_socket_and_https_reach_the_same_daemon_and_refusals_say_why(tmp_path, c
     for name in ("socket", "socket path", "https by fingerprint", "https by server cert"):
         result = results[name]
         assert not result.get("failed"), (name, result.get("msg"))
-        assert result["host"]["type"] == "lxd"
+        assert result["host"]["type"] == daemon.type
         assert result["host"]["name"] == server_name
         assert result["host"]["total"] == results["socket"]["host"]["total"]
 

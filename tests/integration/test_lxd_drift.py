@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Drift on the real LXD daemon: a custom volume detached, then deleted, behind the collection's back (lxc).
+"""Drift on the real LXD daemon, and on Incus 6.0 (marked incus: the same API, the same refusals): a custom volume
+detached, then deleted, behind the collection's back (with the daemon's own client).
 
 LXD refuses to delete a custom volume an instance has as a device ("The storage volume is still in use") and a
 managed network an instance uses ("The network is currently in use"), both checked here, so on LXD a volume goes
@@ -14,7 +15,7 @@ import subprocess
 
 import pytest
 import yaml
-from lxd_support import TEST_IMAGE, lxc, lxc_json, scrub
+from lxd_support import TEST_IMAGE, current, lxc, lxc_json, scrub
 
 from playbook_runner import play
 
@@ -23,9 +24,18 @@ pytestmark = pytest.mark.integration
 PROJECT = "vmfleet-test-drift"
 POOL = "default"
 NETWORK = "vmft-driftnet"
-CONNECTION = {"type": "lxd", "project": PROJECT}
-DEFAULTS = {"vmfleet.hosts.vm_compose": {**CONNECTION, "shutdown_timeout": 10}, "vmfleet.hosts.vm_host": CONNECTION}
-DEFAULTS["vmfleet.hosts.vm_host_info"] = CONNECTION
+
+
+def defaults() -> dict:
+    """The connection of the daemon under test (lxd_support.current())."""
+    connection = {"type": current().type, "project": PROJECT}
+    return {
+        "vmfleet.hosts.vm_compose": {**connection, "shutdown_timeout": 10},
+        "vmfleet.hosts.vm_host": connection,
+        "vmfleet.hosts.vm_host_info": connection,
+    }
+
+
 IMAGE = {"boot": "image", "image": {"alias": TEST_IMAGE}, "instance_type": "container"}
 GIB = 1024**3
 
@@ -38,13 +48,17 @@ def drift_project(clean_lxd):
 
 
 def run(tmp_path, tasks):
-    results, proc = play(tmp_path, tasks, timeout=300, module_defaults=DEFAULTS)
+    results, proc = play(tmp_path, tasks, timeout=300, module_defaults=defaults())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return results, proc
 
 
 def vm_host():
-    options = {"create_project": True, "default_storage_pool": POOL, "networks": [{"name": "lxdbr0", "default": True}]}
+    options = {
+        "create_project": True,
+        "default_storage_pool": POOL,
+        "networks": [{"name": current().bridge, "default": True}],
+    }
     return {"name": "vm host", "vmfleet.hosts.vm_host": options}
 
 
@@ -88,6 +102,7 @@ def refused(result, *words):
         assert word in result["msg"], result["msg"]
 
 
+@pytest.mark.incus
 def test_a_detached_then_deleted_volume_is_reported_refused_and_repaired_only_when_asked(tmp_path, drift_project):
     name = "vmft-drift-1"
     data = f"{name}-data"
@@ -100,7 +115,7 @@ def test_a_detached_then_deleted_volume_is_reported_refused_and_repaired_only_wh
 
     # LXD refuses to delete a volume in use; detached, it is drift of its own
     proc = subprocess.run(
-        ["lxc", "storage", "volume", "delete", POOL, data, "--project", PROJECT],
+        [current().cli, "storage", "volume", "delete", POOL, data, "--project", PROJECT],
         capture_output=True,
         text=True,
         check=False,
@@ -147,13 +162,14 @@ def test_a_detached_then_deleted_volume_is_reported_refused_and_repaired_only_wh
     assert again.get("failed") is not True and again["changed"] is False, again
 
 
+@pytest.mark.incus
 def test_lxd_refuses_to_delete_a_network_an_instance_uses(tmp_path, drift_project):
     lxc("network", "create", NETWORK, "ipv4.address=10.254.251.1/24", "ipv4.nat=false", "ipv6.address=none")
     name = "vmft-drift-net"
     request = {"cores": 1, "memory": 128, "storage": "root:2", "interfaces": f"eth0:network={NETWORK}"}
     results, _proc = run(tmp_path, [vm_host(), compose("create", name, **request)])
     assert results["create"]["created"] is True, results["create"]
-    proc = subprocess.run(["lxc", "network", "delete", NETWORK], capture_output=True, text=True, check=False)
+    proc = subprocess.run([current().cli, "network", "delete", NETWORK], capture_output=True, text=True, check=False)
     assert proc.returncode != 0 and "in use" in proc.stderr  # so network drift cannot happen on LXD 5.0
     results, _proc = run(tmp_path, [info("info"), compose("again", name, **request)])
     assert vm_of(results["info"], name)["drift"] == []

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmfleet.hosts contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""state: absent on LXD in the safe order, on a real failure: a custom volume LXD cannot delete keeps the
-instance (the record of what it owns), and the next absent finishes the job.
+"""state: absent on LXD (and on Incus 6.0, marked incus: its dir pool lays volumes out the same way) in the safe
+order, on a real failure: a custom volume the daemon cannot delete keeps the instance (the record of what it
+owns), and the next absent finishes the job.
 
 The obstacle is a bind mount of the volume's directory in the dir pool onto itself: the kernel refuses to remove
 a mount point (EBUSY), even for root, so LXD's volume delete really fails. (The immutable flag used on libvirt
@@ -15,15 +16,21 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from lxd_support import TEST_IMAGE, lxc_json
+from lxd_support import TEST_IMAGE, current, lxc_json
 
 from playbook_runner import play
 
 pytestmark = pytest.mark.integration
 
 PROJECT = "vmfleet-test-removal"
-CONNECTION = {"type": "lxd", "project": PROJECT}
-DEFAULTS = {"vmfleet.hosts.vm_compose": CONNECTION, "vmfleet.hosts.vm_host": CONNECTION}
+
+
+def defaults() -> dict:
+    """The connection of the daemon under test (lxd_support.current())."""
+    connection = {"type": current().type, "project": PROJECT}
+    return {"vmfleet.hosts.vm_compose": connection, "vmfleet.hosts.vm_host": connection}
+
+
 VM = "vmft-rm"
 
 
@@ -53,18 +60,19 @@ def absent(label):
     return {"name": label, "vmfleet.hosts.vm_compose": {"name": VM, "state": "absent"}, "ignore_errors": True}
 
 
+@pytest.mark.incus
 def test_a_volume_lxd_cannot_delete_keeps_the_instance_until_a_rerun_finishes(tmp_path, clean_lxd, pinned):
     host = {
         "create_project": True,
         "default_storage_pool": "default",
-        "networks": [{"name": "lxdbr0", "default": True}],
+        "networks": [{"name": current().bridge, "default": True}],
     }
     vm = {"name": VM, "cores": 1, "memory": 128, "storage": "root:2,data:1", "boot": "image",
           "image": {"alias": TEST_IMAGE}, "instance_type": "container"}  # fmt: skip
     results, proc = play(
         tmp_path,
         [{"name": "vm host", "vmfleet.hosts.vm_host": host}, {"name": "compose", "vmfleet.hosts.vm_compose": vm}],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -74,7 +82,7 @@ def test_a_volume_lxd_cannot_delete_keeps_the_instance_until_a_rerun_finishes(tm
     assert data.is_dir(), data
     subprocess.run(["mount", "--bind", str(data), str(data)], check=True)
     pinned.append(data)
-    results, proc = play(tmp_path, [absent("blocked")], module_defaults=DEFAULTS)
+    results, proc = play(tmp_path, [absent("blocked")], module_defaults=defaults())
     blocked = results["blocked"]
     assert blocked["failed"] is True and blocked["kind"] == "hypervisor", blocked
     assert f"cannot delete volume default/{VM}-data" in blocked["msg"] and "run state: absent again" in blocked["msg"]
@@ -84,7 +92,7 @@ def test_a_volume_lxd_cannot_delete_keeps_the_instance_until_a_rerun_finishes(tm
 
     subprocess.run(["umount", str(data)], check=True)
     pinned.clear()
-    results, proc = play(tmp_path, [absent("finish"), absent("again")], module_defaults=DEFAULTS)
+    results, proc = play(tmp_path, [absent("finish"), absent("again")], module_defaults=defaults())
     finish, again = results["finish"], results["again"]
     assert finish.get("failed") is not True and finish["changed"] is True, finish
     assert f"default/{VM}-data" in finish["removed_volumes"]

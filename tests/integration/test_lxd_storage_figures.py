@@ -11,7 +11,7 @@ the test, so "the true free space" is the kernel's statvfs of it; the data is wr
 from __future__ import annotations
 
 import pytest
-from lxd_support import POOL_PREFIX, lxc, lxc_json
+from lxd_support import POOL_PREFIX, current, lxc, lxc_json
 from small_fs import MIB, pool_entry, tmpfs, true_free, write_behind
 
 from playbook_runner import play
@@ -20,12 +20,18 @@ pytestmark = pytest.mark.integration
 
 PROJECT = "vmfleet-test-figures"
 TINY = POOL_PREFIX + "tiny"
-CONNECTION = {"type": "lxd", "project": PROJECT}
-DEFAULTS = {
-    "vmfleet.hosts.vm_compose": CONNECTION,
-    "vmfleet.hosts.vm_host": CONNECTION,
-    "vmfleet.hosts.vm_host_info": CONNECTION,
-}
+
+
+def defaults() -> dict:
+    """The connection of the daemon under test (lxd_support.current())."""
+    connection = {"type": current().type, "project": PROJECT}
+    return {
+        "vmfleet.hosts.vm_compose": connection,
+        "vmfleet.hosts.vm_host": connection,
+        "vmfleet.hosts.vm_host_info": connection,
+    }
+
+
 VM = "vmft-figures"
 IMAGE = {"boot": "image", "image": {"alias": "vmfleet-test/debian12"}, "instance_type": "container"}
 
@@ -52,27 +58,28 @@ def compose(label, data_size):
     return {"name": label, "vmfleet.hosts.vm_compose": options, "ignore_errors": True}
 
 
+@pytest.mark.incus
 def test_data_written_behind_lxds_back_is_counted_and_refused_on(tmp_path, small_pool):
     host = {
         "create_project": True,
         "default_storage_pool": "default",
-        "networks": [{"name": "lxdbr0", "default": True}],
+        "networks": [{"name": current().bridge, "default": True}],
     }
-    results, proc = play(tmp_path, [{"name": "vm host", "vmfleet.hosts.vm_host": host}], module_defaults=DEFAULTS)
+    results, proc = play(tmp_path, [{"name": "vm host", "vmfleet.hosts.vm_host": host}], module_defaults=defaults())
     assert proc.returncode == 0 and not results["vm host"].get("failed"), proc.stdout + proc.stderr
-    before = pool_entry(tmp_path, TINY, DEFAULTS)
+    before = pool_entry(tmp_path, TINY, defaults())
     assert before["total"] == 50 * MIB and before["available"] == true_free(small_pool)
 
     write_behind(small_pool / "filler", 40)
     free = true_free(small_pool)
     assert free <= 10 * MIB
-    after = pool_entry(tmp_path, TINY, DEFAULTS)
+    after = pool_entry(tmp_path, TINY, defaults())
     assert after["available"] == free and after["used"] == 50 * MIB - free
 
     results, proc = play(
         tmp_path,
         [compose("too big", f"{free // MIB + 1}M"), compose("fits", "4M")],
-        module_defaults=DEFAULTS,
+        module_defaults=defaults(),
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -444,6 +444,7 @@ def test_unmanaged_instance_is_not_touched(tmp_path, clean_lxd):
     assert show(name) == before
 
 
+@pytest.mark.incus
 def test_parallel_jobs_never_push_the_host_past_its_policy(tmp_path, clean_lxd):
     budget = cpu_budget()  # ratio 1 in an empty project: room for this many 1-vCPU containers
     run(tmp_path, [vm_host_task()])

@@ -27,6 +27,20 @@ except ImportError:  # connection.open_client reports the missing binding first
         pass
 
 
+# The lxc client's spelling of the trust commands the messages tell an operator to run (LXD 5.0). A daemon that
+# spells them otherwise passes its own, with the same keys (Incus: drivers/incus/dialect.py TRUST_WORDS).
+TRUST_WORDS = {
+    "server": "LXD",
+    "token": "`lxc config trust add --name NAME`",
+    "restricted_token": "`lxc config trust add --name NAME --restricted --projects p1,p2`",
+    "info": "`lxc info`",
+    "edit": "`lxc config trust edit`",
+    "remove": "`lxc config trust remove {fingerprint}`",
+    # LXD 5.0 also joins with core.trust_password
+    "or_password": ", or use trust_password",
+}
+
+
 def _error_text(error) -> str:
     try:
         return error.response.json().get("error") or str(error)
@@ -56,7 +70,8 @@ def record(client, fingerprint: str):
     }
 
 
-def _refused(method: str, text: str) -> DriverError:
+def _refused(method: str, text: str, words=None) -> DriverError:
+    words = words or TRUST_WORDS
     lowered = text.lower()
     if "expired" in lowered:
         return DriverError("permission", f"the server refused trust_token: it has expired ({text}); ask for a new one")
@@ -64,13 +79,13 @@ def _refused(method: str, text: str) -> DriverError:
         return DriverError(
             "permission",
             "the server refused trust_token: no such token is pending there (it was already used, revoked, or "
-            "made on another server); ask for a new one (`lxc config trust add --name NAME` on the host)",
+            f"made on another server); ask for a new one ({words['token']} on the host)",
         )
     if method == "trust_token":
         return DriverError(
             "permission",
             f"the server refused trust_token ({text}): it is not valid there (already used, revoked, or made "
-            f"on another server); ask for a new one (`lxc config trust add --name NAME` on the host)",
+            f"on another server); ask for a new one ({words['token']} on the host)",
         )
     return DriverError(
         "permission",
@@ -79,11 +94,11 @@ def _refused(method: str, text: str) -> DriverError:
     )
 
 
-def join(client, method: str, secret: str, name=None, projects=None, token_field=None) -> None:
+def join(client, method: str, secret: str, name=None, projects=None, token_field=None, words=None) -> None:
     """Ask the server to trust the certificate this client presents, with a token or the trust password.
 
     ``token_field`` names the body field of the token when the caller knows it (Incus: drivers/incus/dialect.py);
-    otherwise LXD's API extension says.
+    otherwise LXD's API extension says. ``words`` is the daemon's client spelling for the messages (TRUST_WORDS).
     """
     body = {"type": "client"}
     if method == "trust_token":
@@ -101,7 +116,7 @@ def join(client, method: str, secret: str, name=None, projects=None, token_field
         client.api.certificates.post(json=body)
     except LXDAPIException as error:
         if _status(error) in (401, 403) or "token" in _error_text(error).lower():
-            raise _refused(method, _error_text(error)) from None
+            raise _refused(method, _error_text(error), words) from None
         raise DriverError("hypervisor", f"the server refused the certificate: {_error_text(error)}") from None
 
 
@@ -120,7 +135,8 @@ def add(client, cert_der: bytes, name: str, projects=None) -> None:
         raise DriverError("hypervisor", f"adding the certificate: {_error_text(error)}") from None
 
 
-def remove(client, fingerprint: str, over_socket: bool) -> None:
+def remove(client, fingerprint: str, over_socket: bool, words=None) -> None:
+    words = words or TRUST_WORDS
     try:
         client.api.certificates[fingerprint].delete()
     except NotFound:
@@ -129,9 +145,9 @@ def remove(client, fingerprint: str, over_socket: bool) -> None:
         if _status(error) == 403 and not over_socket:
             raise DriverError(
                 "permission",
-                f"the server does not let this certificate remove itself ({_error_text(error)}): LXD keeps a "
-                f"restricted certificate from editing the trust store. Remove it over the host's unix socket "
+                f"the server does not let this certificate remove itself ({_error_text(error)}): {words['server']} "
+                f"keeps a restricted certificate from editing the trust store. Remove it over the host's unix socket "
                 f"(run lxd_trust with state=absent on the host, without address) or with "
-                f"`lxc config trust remove {fingerprint[:12]}`",
+                f"{words['remove'].format(fingerprint=fingerprint[:12])}",
             ) from None
         raise DriverError("hypervisor", f"removing certificate {fingerprint}: {_error_text(error)}") from None

@@ -44,6 +44,7 @@ class TrustRun:
         self.params = params
         self.check_mode = check_mode
         self.incus = params.get("type") == incus_dialect.HOST_TYPE
+        self.words = _words(params)
         if self.incus:
             incus_dialect.refuse_trust_password(params)
         self.warnings = []
@@ -76,7 +77,7 @@ class TrustRun:
                     "trust_token",
                     MISSING,
                     f"expired at {self.token.expires_at:%Y-%m-%d %H:%M:%S} UTC; ask for a new one "
-                    f"(`lxc config trust add --name NAME` on the host)",
+                    f"({self.words['token']} on the host)",
                 )
             if given and given != self.token.fingerprint:
                 raise SpecError(
@@ -123,12 +124,14 @@ class TrustRun:
                 raise DriverError(
                     error.kind,
                     f"{error.message}. The server presented {self.server_fingerprint}: compare it with "
-                    f"`lxc info` on the host before pinning it with server_fingerprint",
+                    f"{self.words['info']} on the host before pinning it with server_fingerprint",
                 ) from None
             raise
         if self.over_socket:
             if client.host_info.get("auth") != "trusted":
-                raise DriverError("permission", f"{self.endpoint}: the local LXD does not trust this user")
+                raise DriverError(
+                    "permission", f"{self.endpoint}: the local {self.words['server']} does not trust this user"
+                )
             environment = client.host_info.get("environment") or {}
             self.server_pem = environment.get("certificate")
             self.server_fingerprint = environment.get("certificate_fingerprint")
@@ -162,6 +165,11 @@ class TrustRun:
         }
 
 
+def _words(params: dict) -> dict:
+    """How the daemon's own client spells the commands the messages name (lxc for LXD, incus for Incus)."""
+    return incus_dialect.TRUST_WORDS if params.get("type") == incus_dialect.HOST_TYPE else lxd_certificates.TRUST_WORDS
+
+
 def _files_state(params: dict) -> dict:
     require_paths(params)
     return {
@@ -170,13 +178,13 @@ def _files_state(params: dict) -> dict:
 
 
 def _check_options(params: dict) -> None:
+    words = _words(params)
     if params.get("trust_token") and params.get("projects"):
         raise SpecError(
             "projects",
             params["projects"],
-            "cannot be set with trust_token: LXD takes a token-joined certificate's restriction from the token "
-            "itself. Make the token with `lxc config trust add --name NAME --restricted --projects p1,p2`, or use "
-            "trust_password",
+            f"cannot be set with trust_token: {words['server']} takes a token-joined certificate's restriction from "
+            f"the token itself. Make the token with {words['restricted_token']}{words['or_password']}",
         )
     for project in params.get("projects") or []:
         if not project or not isinstance(project, str):
@@ -204,10 +212,10 @@ def present(params: dict, check_mode: bool) -> dict:
         return run.result(pair, True, False, before)
     if not run.over_socket and not (run.token or params.get("trust_password")):
         how = (
-            f"trust_token (made on the host with `{incus_dialect.CLI} config trust add NAME`), or have an "
+            f"trust_token (made on the host with {run.words['token']}), or have an "
             f"administrator add this certificate (`{incus_dialect.CLI} config trust add-certificate FILE`)"
             if run.incus
-            else "trust_token (made on the host with `lxc config trust add --name NAME`) or trust_password"
+            else f"trust_token (made on the host with {run.words['token']}) or trust_password"
         )
         raise DriverError(
             "permission",
@@ -265,6 +273,7 @@ def _trust(run: TrustRun, pair, client) -> None:
             name=_name(run, pair),
             projects=params.get("projects"),
             token_field=incus_dialect.TOKEN_FIELD if run.incus else None,
+            words=run.words,
         )
         client = run.open(pair)
         if client.host_info.get("auth") != "trusted":
@@ -281,7 +290,7 @@ def _warn_on_differences(run: TrustRun) -> None:
         run.warnings.append(
             f"the certificate is already trusted with projects {record.get('projects') or 'unrestricted'}; "
             f"lxd_trust does not change the restriction of a trusted certificate (an administrator can, with "
-            f"`lxc config trust edit`)"
+            f"{run.words['edit']})"
         )
 
 
@@ -302,7 +311,7 @@ def absent(params: dict, check_mode: bool) -> dict:
         run.record = lxd_certificates.record(client, pair.fingerprint)
     if changed and not check_mode:
         if trusted:
-            lxd_certificates.remove(client, pair.fingerprint, run.over_socket)
+            lxd_certificates.remove(client, pair.fingerprint, run.over_socket, run.words)
         if params.get("remove_files"):
             pair.remove()
     return run.result(pair, False, bool(changed), before)

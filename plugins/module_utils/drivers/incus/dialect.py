@@ -34,6 +34,20 @@ TRUST_METHODS = ("trust_token",)
 # (sent as "password" it answers "not authorized", seen on 6.0.4).
 TOKEN_FIELD = "trust_token"
 
+# The incus client's spelling of the trust commands lxd_trust's messages tell an operator to run; the same keys as
+# trust/lxd_certificates.py TRUST_WORDS (lxc 5.0's). Incus makes a token with `trust add NAME` (no --name) and
+# adds a certificate file with `trust add-certificate`.
+TRUST_WORDS = {
+    "server": "Incus",
+    "token": f"`{CLI} config trust add NAME`",
+    "restricted_token": f"`{CLI} config trust add NAME --restricted --projects p1,p2`",
+    "info": f"`{CLI} info`",
+    "edit": f"`{CLI} config trust edit`",
+    "remove": f"`{CLI} config trust remove {{fingerprint}}`",
+    # no trust password to fall back on
+    "or_password": "",
+}
+
 
 def socket_candidates(environ=None) -> list:
     environ = os.environ if environ is None else environ
@@ -82,6 +96,6 @@ def refuse_trust_password(params: dict) -> None:
             "trust_password",
             MISSING,
             f"cannot be used with an Incus host (type: {HOST_TYPE}): Incus has no trust password. Give trust_token "
-            f"(made on the host with `{CLI} config trust add NAME`), or bring a certificate the server already "
+            f"(made on the host with {TRUST_WORDS['token']}), or bring a certificate the server already "
             f"trusts with client_cert and client_key (`{CLI} config trust add-certificate FILE` on the host)",
         )
