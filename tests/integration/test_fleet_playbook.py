@@ -197,8 +197,8 @@ def done(proc) -> dict:
 
 def promised(proc) -> dict:
     """VM -> (action, host) from a check-mode run's plan lines ("NAME: ACTION on HOST")."""
-    return {name: (action, host) for name, action, host in re.findall(r'"(vmft-fleet-[\w-]+): (\w+) on ([\w-]+)"',
-                                                                       proc.stdout)}  # fmt: skip
+    lines = re.findall(r'"(vmft-fleet-[\w-]+): (\w+) on ([\w-]+)"', proc.stdout)
+    return {name: (action, host) for name, action, host in lines}
 
 
 def vcpus(name: str) -> int:
