@@ -166,8 +166,10 @@ def _under_lock(driver, jobs: list, lock_timeout: int, clock) -> list:
                 recovered += settle_dead(driver, lock)
                 inventory = driver.inventory()
             job.result = _attempt(job, _locked, driver, lock, inventory, job, False)
-            if job.result is not None and job.result["changed"]:
-                inventory = driver.inventory()  # the next VM's capacity check sees this one
+            if job.error is not None or job.result["changed"]:
+                # the next VM's capacity check sees this one; after a failure too, which may have changed part of
+                # the host (a disk grown before the definition was refused)
+                inventory = driver.inventory()
     finally:
         if lock is not None:
             lock.release()

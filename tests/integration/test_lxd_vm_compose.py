@@ -297,8 +297,9 @@ def test_pinned_cores_and_hugepages(tmp_path, clean_lxd, hugepages_2m):
     assert show(pinned)["config"]["limits.memory"] == "256MiB"
     paged_result = results["paged"]
     if current().type == "incus":
-        # Incus 6.0.4 reports no hugepages in /1.0/resources here although the kernel has them reserved (LXD
-        # 5.0.2 reports them): the core has none to give and refuses, naming the resource (docs/incus.md)
+        # incusd 6.0.4 serves the hugepage figures it read before (it started with none reserved), not the pages
+        # the fixture reserved since; LXD 5.0.2 reads them live. The core has none to give and refuses, naming the
+        # resource (docs/incus.md)
         assert paged_result["failed"] is True and paged_result["resource"] == "hugepages", paged_result
         assert query_hugepages() == 0 and hugepages_2m > 0
         assert paged not in instances()

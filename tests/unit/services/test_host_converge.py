@@ -161,3 +161,12 @@ def test_wait_for_address_without_one_fails_the_vm_after_it_is_made(driver, cloc
     done = converge(driver, _jobs(_vm("a", wait_for_address=True, address_timeout=4)), False, 300, clock)
     assert done["vms"][0]["failed"] is True and done["vms"][0]["option"] == "wait_for_address"
     assert "a" in driver.vms and done["vms"][0]["changed"] is True
+
+
+def test_after_a_vm_that_failed_the_host_is_read_again_for_the_next(driver, clock):
+    count = Counting(driver)
+    driver.fail["define"] = "the daemon refused"
+    done = converge(driver, _jobs(_vm("a"), _vm("b")), False, 300, clock)
+    assert [vm["failed"] for vm in done["vms"]] == [True, True]
+    # one read before the lock, one under it, one after each failed VM
+    assert count.inventories == 4 and count.locks == 1
